@@ -1,0 +1,3 @@
+"""homeledger: self-hosted double-entry finance for a person or a household."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The `homeledger` command: Typer root; each domain adds its sub-app."""

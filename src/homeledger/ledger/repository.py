@@ -1,0 +1,205 @@
+"""Every SQL statement of the ledger. Reads of owned rows start from `scoped`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from homeledger.accounts.models import Account
+from homeledger.kit.tenancy import Ctx
+from homeledger.ledger.models import Payee, Posting, Tag, Transaction, transaction_tags
+
+
+@dataclass(frozen=True)
+class PostingQuery:
+    """Resolved filters: ids already checked to belong to the household."""
+
+    account_ids: frozenset[str] = frozenset()
+    payee_id: str | None = None
+    tag_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount_min_abs: dict[str, int] | None = None
+    """Per currency, so that '10' means 10.00 EUR and 10 JPY alike."""
+    amount_max_abs: dict[str, int] | None = None
+    text: str | None = None
+    status: str | None = None
+    after: tuple[dt.date, str] | None = None
+    """Keyset: rows strictly before (date, id) in the descending order."""
+    limit: int = 50
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scoped(self, ctx: Ctx) -> Select[Transaction]:
+        return select(Transaction).where(Transaction.household_id == ctx.household_id)
+
+    def _with_children(self, query: Select[Transaction]) -> Select[Transaction]:
+        return query.options(
+            selectinload(Transaction.postings),
+            selectinload(Transaction.payee),
+            selectinload(Transaction.tags),
+        )
+
+    def get(self, ctx: Ctx, transaction_id: str, for_update: bool = False) -> Transaction | None:
+        query = self._with_children(self.scoped(ctx).where(Transaction.id == transaction_id))
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).one_or_none()
+
+    def add(self, transaction: Transaction) -> Transaction:
+        self.session.add(transaction)
+        self.session.flush()
+        return transaction
+
+    def delete(self, transaction: Transaction) -> None:
+        self.session.delete(transaction)
+        self.session.flush()
+
+    def bump_version(self, ctx: Ctx, transaction_id: str, expected: int) -> bool:
+        """Compare-and-set on the version: False when someone else edited first."""
+        result = self.session.execute(
+            update(Transaction)
+            .where(
+                Transaction.household_id == ctx.household_id,
+                Transaction.id == transaction_id,
+                Transaction.version == expected,
+            )
+            .values(version=expected + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    def page(self, ctx: Ctx, q: PostingQuery) -> list[Transaction]:
+        query = self.scoped(ctx)
+        posting_conditions: list[ColumnElement[bool]] = []
+        if q.account_ids:
+            posting_conditions.append(Posting.account_id.in_(q.account_ids))
+        if q.status:
+            posting_conditions.append(Posting.status == q.status)
+        if q.amount_min_abs is not None:
+            posting_conditions.append(_amount_bound(q.amount_min_abs, minimum=True))
+        if q.amount_max_abs is not None:
+            posting_conditions.append(_amount_bound(q.amount_max_abs, minimum=False))
+        if posting_conditions:
+            query = query.where(
+                exists().where(Posting.transaction_id == Transaction.id, *posting_conditions)
+            )
+        if q.payee_id:
+            query = query.where(Transaction.payee_id == q.payee_id)
+        if q.tag_id:
+            query = query.where(
+                exists().where(
+                    transaction_tags.c.transaction_id == Transaction.id,
+                    transaction_tags.c.tag_id == q.tag_id,
+                )
+            )
+        if q.date_from:
+            query = query.where(Transaction.date >= q.date_from)
+        if q.date_to:
+            query = query.where(Transaction.date <= q.date_to)
+        if q.text:
+            needle = f"%{_escape_like(q.text.lower())}%"
+            payee_match = exists().where(
+                Payee.id == Transaction.payee_id, func.lower(Payee.name).like(needle, escape="\\")
+            )
+            query = query.where(
+                or_(func.lower(Transaction.memo).like(needle, escape="\\"), payee_match)
+            )
+        if q.after:
+            day, last_id = q.after
+            query = query.where(
+                or_(Transaction.date < day, and_(Transaction.date == day, Transaction.id < last_id))
+            )
+        query = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(q.limit)
+        return list(self.session.scalars(self._with_children(query)))
+
+    def balances(
+        self, ctx: Ctx, on: dt.date | None, account_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, str, int]]:
+        """(account_id, currency, sum) of postings dated on or before `on`."""
+        query = select(Posting.account_id, Posting.currency, func.sum(Posting.amount_minor)).where(
+            Posting.household_id == ctx.household_id
+        )
+        if on is not None:
+            query = query.where(Posting.date <= on)
+        if account_ids is not None:
+            query = query.where(Posting.account_id.in_(list(account_ids)))
+        query = query.group_by(Posting.account_id, Posting.currency)
+        return [(a, c, int(s)) for a, c, s in self.session.execute(query)]
+
+    def totals_between(
+        self, ctx: Ctx, start: dt.date, end: dt.date, kinds: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(account_id, currency, sum) for accounts of `kinds`, dates in [start, end]."""
+        query = (
+            select(Posting.account_id, Posting.currency, func.sum(Posting.amount_minor))
+            .join(Account, Account.id == Posting.account_id)
+            .where(
+                Posting.household_id == ctx.household_id,
+                Posting.date >= start,
+                Posting.date <= end,
+                Account.kind.in_(kinds),
+            )
+            .group_by(Posting.account_id, Posting.currency)
+        )
+        return [(a, c, int(s)) for a, c, s in self.session.execute(query)]
+
+    # Payees
+
+    def payees(self, ctx: Ctx) -> list[Payee]:
+        query = select(Payee).where(Payee.household_id == ctx.household_id).order_by(Payee.name)
+        return list(self.session.scalars(query))
+
+    def payee(self, ctx: Ctx, payee_id: str) -> Payee | None:
+        query = select(Payee).where(Payee.household_id == ctx.household_id, Payee.id == payee_id)
+        return self.session.scalars(query).one_or_none()
+
+    def payee_by_name(self, ctx: Ctx, name: str) -> Payee | None:
+        query = select(Payee).where(Payee.household_id == ctx.household_id, Payee.name == name)
+        return self.session.scalars(query).one_or_none()
+
+    def repoint_payee(self, ctx: Ctx, source_id: str, target_id: str) -> None:
+        self.session.execute(
+            update(Transaction)
+            .where(Transaction.household_id == ctx.household_id, Transaction.payee_id == source_id)
+            .values(payee_id=target_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    # Tags
+
+    def tags(self, ctx: Ctx) -> list[Tag]:
+        query = select(Tag).where(Tag.household_id == ctx.household_id).order_by(Tag.name)
+        return list(self.session.scalars(query))
+
+    def tag(self, ctx: Ctx, tag_id: str) -> Tag | None:
+        query = select(Tag).where(Tag.household_id == ctx.household_id, Tag.id == tag_id)
+        return self.session.scalars(query).one_or_none()
+
+    def tags_by_name(self, ctx: Ctx, names: Iterable[str]) -> dict[str, Tag]:
+        query = select(Tag).where(Tag.household_id == ctx.household_id, Tag.name.in_(list(names)))
+        return {t.name: t for t in self.session.scalars(query)}
+
+    def delete_tag_links(self, tag_id: str) -> None:
+        self.session.execute(delete(transaction_tags).where(transaction_tags.c.tag_id == tag_id))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _amount_bound(bounds: dict[str, int], *, minimum: bool) -> ColumnElement[bool]:
+    absolute = func.abs(Posting.amount_minor)
+    return or_(
+        *(
+            and_(Posting.currency == currency, absolute >= limit if minimum else absolute <= limit)
+            for currency, limit in bounds.items()
+        )
+    )

@@ -1,0 +1,1 @@
+"""Operations: health, migrations, checks, backups, demo data."""

@@ -1,0 +1,81 @@
+"""Recurring transactions, bills and the cash-flow forecast (pure calculations).
+
+`homeledger.schedules.calc` expands RFC 5545 rules, plans idempotent posting runs
+and matches bills to imported transactions; `homeledger.schedules.forecast`
+projects balances day by day. The service layer loads schedules, states and
+transactions and persists what these functions decide.
+"""
+
+from homeledger.schedules.calc import (
+    LAST_BUSINESS_DAY,
+    MONTHLY_ON_FIRST,
+    BankTransaction,
+    Bill,
+    BillOccurrence,
+    BillStatus,
+    Occurrence,
+    RunPlan,
+    Schedule,
+    ScheduleMode,
+    ScheduleState,
+    bill_candidate,
+    every_n_weeks,
+    mark_done,
+    match_bill,
+    missed_bills,
+    monthly_on_day,
+    next_occurrence,
+    normalise_payee,
+    occurrences,
+    payee_similarity,
+    pending,
+    plan_run,
+)
+from homeledger.schedules.forecast import (
+    TOTAL,
+    AccountForecast,
+    BudgetOutflow,
+    CashFlow,
+    Forecast,
+    LowPoint,
+    OpeningBalance,
+    forecast,
+    schedule_flows,
+    spread_budget,
+)
+
+__all__ = [
+    "LAST_BUSINESS_DAY",
+    "MONTHLY_ON_FIRST",
+    "TOTAL",
+    "AccountForecast",
+    "BankTransaction",
+    "Bill",
+    "BillOccurrence",
+    "BillStatus",
+    "BudgetOutflow",
+    "CashFlow",
+    "Forecast",
+    "LowPoint",
+    "Occurrence",
+    "OpeningBalance",
+    "RunPlan",
+    "Schedule",
+    "ScheduleMode",
+    "ScheduleState",
+    "bill_candidate",
+    "every_n_weeks",
+    "forecast",
+    "mark_done",
+    "match_bill",
+    "missed_bills",
+    "monthly_on_day",
+    "next_occurrence",
+    "normalise_payee",
+    "occurrences",
+    "payee_similarity",
+    "pending",
+    "plan_run",
+    "schedule_flows",
+    "spread_budget",
+]

@@ -1,0 +1,1 @@
+"""Users, households, memberships, invitations and tokens."""

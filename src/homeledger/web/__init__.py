@@ -1,0 +1,1 @@
+"""HTTP edge: dependencies, error rendering, middleware, pages."""
