@@ -18,6 +18,7 @@ from homeledger.users import routes as users_routes
 from homeledger.web import problems
 from homeledger.web.idempotency import IdempotencyMiddleware
 from homeledger.web.middleware import RateLimitMiddleware, RequestContextMiddleware
+from homeledger.web.ui import install_ui
 
 DESCRIPTION = """
 Self-hosted double-entry finance for a person or a household.
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_routes.router,
     ):
         app.include_router(router)
+    install_ui(app, settings)
 
     # Outermost last: request context wraps everything, so even rate-limited and
     # replayed responses carry a request id and count in the metrics.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -10,12 +11,14 @@ from hypothesis import strategies as st
 from homeledger.budgets.calc import (
     Alert,
     CategoryActivity,
+    CategoryPosting,
     EnvelopeInput,
     EnvelopePeriod,
     Move,
     Rollover,
     TrackingCategory,
     TrackingInput,
+    activity_by_category,
     alerts_for_spending,
     cover_overspending,
     crossed_thresholds,
@@ -27,10 +30,30 @@ from homeledger.budgets.calc import (
     tracking_periods,
 )
 from homeledger.budgets.periods import CalendarMonth, Period, next_period
+from homeledger.fx.calc import Rate, RateNotFoundError, RateTable
 
 JAN = Period(date(2025, 1, 1), date(2025, 2, 1))
 FEB = Period(date(2025, 2, 1), date(2025, 3, 1))
 MAR = Period(date(2025, 3, 1), date(2025, 4, 1))
+
+
+def test_foreign_spending_is_converted_at_each_transactions_date() -> None:
+    rates = RateTable(
+        [
+            Rate("USD", "EUR", Decimal("0.90"), date(2025, 1, 1)),
+            Rate("USD", "EUR", Decimal("0.95"), date(2025, 1, 20)),
+        ]
+    )
+    postings = [
+        CategoryPosting("travel", date(2025, 1, 10), -10_000, "USD"),
+        CategoryPosting("travel", date(2025, 1, 25), -10_000, "USD"),
+        CategoryPosting("travel", date(2025, 1, 25), 1_000, "EUR"),
+        CategoryPosting("food", date(2025, 1, 5), -333, "USD"),
+    ]
+    # -9,000 - 9,500 + 1,000; and -333 * 0.9 = -299.7 -> -300
+    assert activity_by_category(postings, "EUR", [rates]) == {"travel": -17_500, "food": -300}
+    with pytest.raises(RateNotFoundError):
+        activity_by_category([CategoryPosting("x", date(2024, 1, 1), -1, "USD")], "EUR", [rates])
 
 
 def test_envelope_month_assigned_spent_available() -> None:

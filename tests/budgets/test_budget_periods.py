@@ -162,3 +162,11 @@ def test_periods_tile_a_range_without_gaps_or_overlaps(
 def test_month_rules_give_about_a_month(rule: MonthFromDay, day: date) -> None:
     # Clamping and weekend shifts move a start by a few days, never by weeks.
     assert 25 <= rule.containing(day).days <= 35
+
+
+def test_a_start_shifted_into_the_next_month_still_tiles() -> None:
+    # 31 March 2001 is a Saturday: March's period starts on Monday 2 April, so
+    # 1 April still belongs to the period that began on 28 February.
+    rule = MonthFromDay(31, WeekendShift.NEXT_MONDAY)
+    assert rule.containing(date(2001, 4, 1)) == Period(date(2001, 2, 28), date(2001, 4, 2))
+    assert rule.containing(date(2001, 4, 2)) == Period(date(2001, 4, 2), date(2001, 4, 30))

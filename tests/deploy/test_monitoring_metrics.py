@@ -28,7 +28,7 @@ RUNBOOK = ROOT / "docs" / "operations.md"
 RUNBOOK_PATH = "docs/operations.md"
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
-FAMILY_SUFFIXES = (*HISTOGRAM_SUFFIXES, "_total", "_created")
+FAMILY_SUFFIXES = (*HISTOGRAM_SUFFIXES, "_total")
 # Metrics every rule file may use without the application defining them.
 PROMETHEUS_BUILTINS = frozenset({"up"})
 

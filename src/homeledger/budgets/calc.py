@@ -1,8 +1,9 @@
 """Budget arithmetic for one period at a time: envelope budgets, tracking budgets, alerts.
 
 All amounts are integer minor units of the budget's currency (the household's base
-currency; spending in other currencies arrives already converted at the rate of the
-transaction date, see `homeledger.fx`). Periods come from `homeledger.budgets.periods`.
+currency). Spending in other currencies is converted at the rate of each
+transaction's date before it enters a budget (`activity_by_category`). Periods come
+from `homeledger.budgets.periods`.
 
 Envelope (zero-based) budgets
 -----------------------------
@@ -53,6 +54,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from homeledger.budgets.periods import Period
+from homeledger.fx.calc import RateSource, convert_on
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (80, 100)
 """Alert thresholds, in percent of the budget."""
@@ -77,6 +79,46 @@ def _check_chain(
             f"period {data_period.start}..{data_period.end} does not follow "
             f"{previous_period.start}..{previous_period.end}"
         )
+
+
+# --- activity in the budget's currency ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPosting:
+    """One posting to a category, in the currency it happened in."""
+
+    category: str
+    on: date
+    amount_minor: int
+    """Signed: spending < 0, refunds > 0."""
+    currency: str
+
+
+def activity_by_category(
+    postings: Iterable[CategoryPosting],
+    currency: str,
+    sources: Sequence[RateSource],
+    *,
+    pivot: str | None = None,
+) -> dict[str, int]:
+    """Signed activity per category in the budget's ``currency``.
+
+    Each posting in another currency is converted on its own, at the rate of its
+    own date (`homeledger.fx.calc.convert_on`: latest rate on or before the day,
+    half-even to the minor unit), so a category's activity is the sum of figures the
+    user can see next to each transaction. Raises `RateNotFoundError` if a rate is
+    missing rather than leaving the posting out.
+    """
+    totals: dict[str, int] = {}
+    for posting in postings:
+        amount = posting.amount_minor
+        if posting.currency != currency:
+            amount = convert_on(
+                amount, posting.currency, currency, posting.on, sources, pivot=pivot
+            ).amount_minor
+        totals[posting.category] = totals.get(posting.category, 0) + amount
+    return totals
 
 
 # --- envelope budgets ---------------------------------------------------------------

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from homeledger.kit.errors import DomainError
+
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
@@ -20,6 +22,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DomainError as error:
+        session.commit() if error.keeps_changes else session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -129,10 +129,15 @@ def convert_amount(
     shift = minor_unit_exponent(target_currency) - minor_unit_exponent(source_currency)
     amount = Decimal(amount_minor)
     # Enough precision for every digit of the product, so the only rounding is the
-    # quantize below; scaleb only moves the exponent and is exact.
+    # quantize below. Every step runs in this context: the ambient one (28 digits)
+    # would round a long product first and round it again in quantize.
     digits = len(amount.as_tuple().digits) + len(rate.as_tuple().digits) + 2
-    exact = Context(prec=digits).multiply(amount, rate).scaleb(shift)
-    return int(exact.quantize(Decimal(1), rounding=rounding))
+    wide = Context(prec=digits, rounding=rounding)
+    exact = wide.multiply(amount, rate).scaleb(shift, context=wide)
+    # The whole-unit result can have more digits than the product's coefficient
+    # (1 * 1E+5 is one digit, 100000 is six).
+    wide.prec = max(digits, exact.adjusted() + 2)
+    return int(exact.quantize(Decimal(1), rounding=rounding, context=wide))
 
 
 def identity_rate(currency: str, on: date) -> Rate:

@@ -10,6 +10,9 @@ class DomainError(Exception):
     status_code: ClassVar[int] = 400
     type: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
+    keeps_changes: ClassVar[bool] = False
+    """True when what was written before the error must stay (the audit of a failed
+    sign-in, the revocation of a stolen token family); everything else rolls back."""
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(detail)

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
-def _reject_nul(value: Any, path: str = "") -> None:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError(f"{path or 'value'} contains a NUL byte")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _reject_nul(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _reject_nul(item, f"{path}[{index}]")
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_bytes(cls, data: Any) -> Any:
-        # PostgreSQL refuses NUL in text; real bank files contain them. Refuse at the edge.
-        _reject_nul(data)
-        return data
+    def _no_nul_bytes(cls, value: Any) -> Any:
+        # PostgreSQL refuses NUL in text; real bank files contain them. Refuse at the edge,
+        # per field, so the error names the field. Nested schemas check their own fields.
+        if _has_nul(value):
+            raise ValueError("contains a NUL byte")
+        return value
 
 
 class ReadSchema(BaseModel):

@@ -93,7 +93,8 @@ def currency_mismatches(session: Session) -> list[Finding]:
 
 
 def category_cycles(session: Session) -> list[Finding]:
-    parents = dict(session.execute(select(Account.id, Account.parent_id)).tuples().all())
+    rows = session.execute(select(Account.id, Account.parent_id)).all()
+    parents: dict[str, str | None] = {row.id: row.parent_id for row in rows}
     findings = []
     for start in parents:
         seen, node = set(), parents.get(start)

@@ -11,6 +11,13 @@ class EmailTaken(Conflict):
 class BadCredentials(Unauthorized):
     type = "bad-credentials"
     title = "Wrong email or password"
+    keeps_changes = True
+
+
+class RefreshTokenReused(Unauthorized):
+    type = "invalid-refresh-token"
+    title = "Refresh token not valid"
+    keeps_changes = True
 
 
 class InvalidRefreshToken(Unauthorized):

@@ -28,6 +28,7 @@ from homeledger.users.errors import (
     InvalidRefreshToken,
     InvitationInvalid,
     LastOwner,
+    RefreshTokenReused,
 )
 from homeledger.users.models import (
     Household,
@@ -120,7 +121,7 @@ def rotate_refresh_token(session: Session, settings: Settings, token: str) -> Is
     if row.replaced_at is not None:
         repo.revoke_family(row.family_id, now)
         audit.record(session, "user.refresh_reuse_detected", user_id=row.user_id)
-        raise InvalidRefreshToken("the refresh token was already used; sign in again")
+        raise RefreshTokenReused("the refresh token was already used; sign in again")
     user = repo.get(row.user_id)
     if user is None or not user.is_active:
         raise InvalidRefreshToken("the refresh token is not valid; sign in again")

@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from homeledger.config import Settings
+from homeledger.db.session import session_scope
 from homeledger.kit.errors import Unauthorized
 from homeledger.kit.security import read_access_token
 from homeledger.kit.tenancy import Ctx
@@ -29,15 +30,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed when the handler returns, rolled back when
     it raises, so a failed request changes nothing."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    with session_scope(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -28,7 +28,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from ofxtools.header import OFXHeaderError, OFXHeaderV1, OFXHeaderV2
-from ofxtools.Parser import ParseError, TreeBuilder
+from ofxtools.Parser import TreeBuilder
 
 from homeledger.imports.parsers.base import (
     Balance,
@@ -46,7 +46,7 @@ _OFX_DATE = re.compile(
 )
 _STATEMENT_TAGS = {"STMTRS", "CCSTMTRS", "INVSTMTRS"}
 _START, _END = "<STMTTRN>", "</STMTTRN>"
-_LIBRARY_ERRORS = (ParseError, AssertionError, IndexError, ValueError, KeyError, TypeError)
+_LIBRARY_ERRORS = (SyntaxError, AssertionError, IndexError, ValueError, KeyError, TypeError)
 
 
 class OfxParser(StatementParser):

@@ -413,7 +413,10 @@ def _all_amounts(column: Sequence[str]) -> bool:
 
 
 def _date_format(values: Sequence[str], delimiter: str, notes: list[str], source_name: str) -> str:
-    fitting = [f for f in DATE_FORMATS if all(_parses(value, f) for value in values)]
+    # The format most dates fit: one bad date must reach the parser, which names its line.
+    scores = {f: sum(_parses(value, f) for value in values) for f in DATE_FORMATS}
+    best = max(scores.values(), default=0)
+    fitting = [f for f in DATE_FORMATS if scores[f] == best and best > 0]
     if not fitting:
         sample = next(iter(values), "")
         raise ImportFileError(
@@ -494,20 +497,28 @@ def _rows_fit(profile: CsvProfile, header: Sequence[str], rows: Sequence[Sequenc
         for r in (profile.amount_column, profile.debit_column, profile.credit_column)
         if r is not None
     ]
+    checked = failed = 0
     for cells in rows:
         if date_at >= len(cells) or not cells[date_at].strip():
             continue
-        if not _parses(cells[date_at], profile.date_format):
-            return False
-        for ref in amount_refs:
-            at = position(ref)
-            if at < len(cells) and cells[at].strip():
-                try:
-                    parse_amount(
-                        cells[at],
-                        decimal_separator=profile.decimal_separator,
-                        thousands_separator=profile.thousands_separator,
-                    )
-                except InvalidValueError:
-                    return False
+        checked += 1
+        if not _parses(cells[date_at], profile.date_format) or not all(
+            _amount_fits(profile, cells, position(ref)) for ref in amount_refs
+        ):
+            failed += 1
+    # A stray bad row must not hide the bank's layout; the parser reports that row.
+    return checked > 0 and failed * 5 <= checked
+
+
+def _amount_fits(profile: CsvProfile, cells: Sequence[str], at: int) -> bool:
+    if at >= len(cells) or not cells[at].strip():
+        return True
+    try:
+        parse_amount(
+            cells[at],
+            decimal_separator=profile.decimal_separator,
+            thousands_separator=profile.thousands_separator,
+        )
+    except InvalidValueError:
+        return False
     return True

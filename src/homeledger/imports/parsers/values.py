@@ -40,20 +40,20 @@ def parse_amount(
     if _PLAIN_DECIMAL.fullmatch(cleaned) and decimal_separator == ".":
         # The common case (a million rows of it), kept off the slow path.
         return _checked(Decimal(cleaned), text)
-    negative = False
+    negative = signed = False
     if cleaned.startswith("(") and cleaned.endswith(")"):
-        negative, cleaned = True, cleaned[1:-1].strip()
-    if cleaned[:1] in _MINUS_SIGNS and cleaned[:1]:
-        negative, cleaned = not negative, cleaned[1:].lstrip()
-    elif cleaned.startswith("+"):
+        negative, signed, cleaned = True, True, cleaned[1:-1].strip()
+    if cleaned[:1] and cleaned[:1] in _MINUS_SIGNS + "+":
+        negative, signed = cleaned[:1] != "+", True
         cleaned = cleaned[1:].lstrip()
-    cleaned = _CURRENCY_AFFIX.sub("", cleaned)
-    if cleaned[:1] in _MINUS_SIGNS and cleaned[:1]:
+    without_symbol = _CURRENCY_AFFIX.sub("", cleaned)
+    if without_symbol != cleaned and not signed and without_symbol[:1] in _MINUS_SIGNS:
         # '$-12.00' and '€ -5' put the sign after the symbol.
-        negative, cleaned = not negative, cleaned[1:]
-    if cleaned[-1:] in _MINUS_SIGNS and cleaned[-1:]:
+        negative, signed, without_symbol = True, True, without_symbol[1:]
+    cleaned = without_symbol
+    if not signed and cleaned[-1:] and cleaned[-1:] in _MINUS_SIGNS:
         # SAP-style trailing minus: '12,34-'.
-        negative, cleaned = not negative, cleaned[:-1]
+        negative, cleaned = True, cleaned[:-1]
     cleaned = _SPACES.sub("", cleaned)
     number = _number_pattern(decimal_separator, thousands_separator).fullmatch(cleaned)
     if number is None:
