@@ -14,6 +14,7 @@ from homeledger.kit import logging as hl_logging
 from homeledger.kit.ratelimit import make_limiter
 from homeledger.ledger import routes as ledger_routes
 from homeledger.ops import health
+from homeledger.ops.readiness import readiness_checks
 from homeledger.users import routes as users_routes
 from homeledger.web import problems
 from homeledger.web.idempotency import IdempotencyMiddleware
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
-    app.state.readiness_checks = {"database": health.database_check(engine)}
+    app.state.readiness_checks = readiness_checks(settings, engine)
 
     problems.install(app)
     for router in (

@@ -51,11 +51,30 @@ def test_check_exits_1_and_names_an_unbalanced_transaction(cli_env: str) -> None
     engine.dispose()
     result = runner.invoke(app, ["check", "--json"])
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)["findings"]
-    assert findings == [
-        {"check": "balanced", "subject": victim.transaction_id, "detail": findings[0]["detail"]}
-    ]
-    assert "sum to" in findings[0]["detail"]
+    findings = {f["check"]: f for f in json.loads(result.stdout)["findings"]}
+    assert findings["balanced"]["subject"] == victim.transaction_id
+    assert "sum to" in findings["balanced"]["detail"]
+    # The materialised day total no longer matches the altered posting either.
+    assert findings["day-totals"]["subject"] == victim.account_id
+
+
+def test_check_finds_a_day_total_that_drifted_from_its_postings(cli_env: str) -> None:
+    from homeledger.ledger.models import AccountDayTotal
+
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    engine = make_engine(cli_env)
+    with engine.begin() as conn:
+        row = conn.execute(AccountDayTotal.__table__.select().limit(1)).first()
+        assert row is not None
+        conn.execute(
+            update(AccountDayTotal)
+            .where(AccountDayTotal.account_id == row.account_id, AccountDayTotal.date == row.date)
+            .values(amount_minor=row.amount_minor + 100)
+        )
+    engine.dispose()
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert "day-totals" in result.stdout
 
 
 def test_config_check_names_each_unsafe_production_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from homeledger.fx.calc import (
     find_rate,
     inverse,
 )
-from homeledger.fx.currencies import (
+from homeledger.kit.currencies import (
     ISO_4217_EXPONENTS,
     UnknownCurrencyError,
     minor_unit_exponent,

@@ -15,8 +15,8 @@ from homeledger.imports.parsers import (
     CsvProfile,
     ParsedStatement,
     detect_csv_profile,
-    ready_profiles,
     read_statements,
+    ready_profiles,
 )
 
 SampleBytes = Callable[[str], bytes]
@@ -164,7 +164,7 @@ def test_direction_column_and_negated_card_amounts() -> None:
         decimal_separator=",",
         thousands_separator=".",
     )
-    data = "Datum;Betrag;S/H\n01.02.2025;1.200,00;S\n02.02.2025;50,00;H\n".encode()
+    data = b"Datum;Betrag;S/H\n01.02.2025;1.200,00;S\n02.02.2025;50,00;H\n"
     (statement,) = read_statements(io.BytesIO(data), "vr.csv", profile=profile)
     assert [t.amount for t in statement.transactions] == [Decimal("-1200.00"), Decimal("50.00")]
     card = CsvProfile(negate_amounts=True)

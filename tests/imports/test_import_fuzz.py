@@ -31,10 +31,13 @@ FUZZ = settings(
 
 
 def _parse_or_clean_error(data: bytes, name: str, file_format: str = "auto") -> None:
+    error: ImportFileError | None = None
     try:
         for _ in open_parser(io.BytesIO(data), name, file_format):  # type: ignore[arg-type]
             pass
-    except ImportFileError as error:
+    except ImportFileError as raised:
+        error = raised
+    if error is not None:
         assert error.source_name == name
         assert "cannot be read as" not in error.message, repr(error.__cause__)
         assert str(error).startswith(name)

@@ -63,5 +63,5 @@ def test_dates_in_bank_styles(text: str, date_format: str, expected: date) -> No
 
 
 def test_impossible_date_names_the_expected_form() -> None:
-    with pytest.raises(InvalidValueError, match="DD.MM.YYYY"):
+    with pytest.raises(InvalidValueError, match=r"DD\.MM\.YYYY"):
         parse_date("31.02.2025", "%d.%m.%Y")

@@ -33,7 +33,8 @@ def test_historical_simulation_as_json() -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["historical_periods"] == 41
-    assert summary["first_start_year"] == 1926 and summary["last_start_year"] == 1966
+    assert summary["first_start_year"] == 1926
+    assert summary["last_start_year"] == 1966
     # The Trinity study's own headline figure: 95 % for 100 % stocks.
     assert abs(summary["success_rate"] - 0.95) < 0.03
     assert len(summary["bands"]["years"]) == 31

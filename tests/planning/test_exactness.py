@@ -78,13 +78,14 @@ def test_mean_wealth_of_a_rebalanced_mix_matches_closed_form(rebalance: str) -> 
     # Returns are independent across rebalancing periods, so expected growth multiplies.
     if rebalance == "annual":
         period_growth = sum(
-            w * math.exp(m + s**2 / 2.0) for w, m, s in zip(weights, (0.07, 0.03), (0.20, 0.07))
+            w * math.exp(m + s**2 / 2.0)
+            for w, m, s in zip(weights, (0.07, 0.03), (0.20, 0.07), strict=True)
         )
         mean = 100.0 * period_growth**YEARS
     else:
         monthly = sum(
             w * math.exp(m / 12.0 + s**2 / 24.0)
-            for w, m, s in zip(weights, (0.07, 0.03), (0.20, 0.07))
+            for w, m, s in zip(weights, (0.07, 0.03), (0.20, 0.07), strict=True)
         )
         mean = 100.0 * monthly ** (12 * YEARS)
     ending = result.ending_real
@@ -142,7 +143,9 @@ def test_same_seed_same_result_and_other_seed_differs() -> None:
     again = simulate(plan, model, ConstantDollar(0.05), paths=3_000, seed=42)
     other = simulate(plan, model, ConstantDollar(0.05), paths=3_000, seed=43)
     np.testing.assert_array_equal(first.ending_real, again.ending_real)
-    assert first.bands is not None and again.bands is not None and other.bands is not None
+    assert first.bands is not None
+    assert again.bands is not None
+    assert other.bands is not None
     np.testing.assert_array_equal(first.bands, again.bands)
     assert first.success_rate == again.success_rate
     assert not np.array_equal(first.ending_real, other.ending_real)

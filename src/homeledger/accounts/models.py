@@ -27,6 +27,8 @@ class AccountType(StrEnum):
     LOAN = "loan"
     INVESTMENT = "investment"
     CATEGORY = "category"
+    UNCATEGORISED = "uncategorised"
+    """The income or expense category of money not yet sorted (at most one of each)."""
     OPENING_BALANCES = "opening_balances"
     CURRENCY_EXCHANGE = "currency_exchange"
 

@@ -24,6 +24,7 @@ from homeledger.kit import audit, crypto
 from homeledger.kit.errors import InvalidInput, NotFound
 from homeledger.kit.money import check_currency, to_minor
 from homeledger.kit.tenancy import Ctx, Role
+from homeledger.ledger.repository import LedgerRepository
 
 BALANCE_SHEET = {Kind.ASSET, Kind.LIABILITY}
 CATEGORY_KINDS = {Kind.INCOME, Kind.EXPENSE}
@@ -212,6 +213,47 @@ def _category_reads(categories: list[Account]) -> list[CategoryRead]:
     return sorted(reads, key=lambda r: (r.kind, r.path.casefold()))
 
 
+def labels(session: Session, ctx: Ctx) -> dict[str, tuple[str, Kind]]:
+    """Every account of the household (all kinds) by id: its display name (categories as
+    'Food:Groceries') and kind. One query; for showing postings."""
+    every = AccountRepository(session).of_kinds(ctx, set(Kind))
+    paths = calc.paths(calc.Node(a.id, a.name, a.parent_id) for a in every)
+    return {a.id: (paths[a.id], Kind(a.kind)) for a in every}
+
+
+def uncategorised_ids(session: Session, ctx: Ctx) -> list[str]:
+    """The household's Uncategorised categories (none until something needed one)."""
+    categories = AccountRepository(session).of_kinds(ctx, CATEGORY_KINDS)
+    return [c.id for c in categories if c.type == AccountType.UNCATEGORISED]
+
+
+def uncategorised_category(session: Session, ctx: Ctx, kind: Kind) -> str:
+    """The top-level 'Uncategorised' income or expense category, created on first use:
+    money that is not sorted yet still balances, and shows up as needing attention."""
+    ctx.require(Role.EDITOR)
+    if kind not in CATEGORY_KINDS:
+        raise InvalidInput("kind", "only income and expense have an Uncategorised category")
+    repo = AccountRepository(session)
+    categories = repo.of_kinds(ctx, {kind})
+    for category in categories:
+        if category.type == AccountType.UNCATEGORISED:
+            return category.id
+    for category in categories:  # one the user made by that name becomes it
+        if category.parent_id is None and category.name.casefold() == "uncategorised":
+            category.type = AccountType.UNCATEGORISED
+            session.flush()
+            return category.id
+    account = repo.add(
+        Account(
+            household_id=ctx.household_id,
+            name="Uncategorised",
+            kind=kind,
+            type=AccountType.UNCATEGORISED,
+        )
+    )
+    return account.id
+
+
 def list_categories(session: Session, ctx: Ctx) -> list[CategoryRead]:
     return _category_reads(AccountRepository(session).of_kinds(ctx, CATEGORY_KINDS))
 
@@ -300,6 +342,7 @@ def merge_category(session: Session, ctx: Ctx, source_id: str, into_id: str) -> 
         raise InvalidTree("a category cannot merge into its own subcategory", field="into_id")
     repo = AccountRepository(session)
     moved = repo.repoint_postings(ctx, source.id, target.id)
+    LedgerRepository(session).move_totals(ctx, source.id, target.id)
     repo.reparent_children(ctx, source.id, target.id)
     session.flush()
     session.expire(source)

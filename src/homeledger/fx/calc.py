@@ -16,7 +16,7 @@ Converting ``amount_minor`` of ``source`` into ``target`` computes, exactly,
 rounded on the way) and rounds **once**, to a whole minor unit of the target
 currency, with ``ROUND_HALF_EVEN`` (banker's rounding: halves go to the even
 neighbour, so a long series of conversions has no upward bias). Exponents are the
-ISO 4217 minor units from `homeledger.fx.currencies` (JPY 0, EUR 2, BHD 3, CLF 4).
+ISO 4217 minor units from `homeledger.kit.currencies` (JPY 0, EUR 2, BHD 3, CLF 4).
 Each amount is converted on its own; a total in another currency is the sum of the
 converted amounts, so reports show figures that add up to what is displayed.
 
@@ -53,7 +53,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Protocol
 
-from homeledger.fx.currencies import minor_unit_exponent
+from homeledger.kit.currencies import minor_unit_exponent
 
 RATE_SIGNIFICANT_DIGITS = 28
 """Significant digits kept when a rate is derived (inverse, cross) rather than given."""

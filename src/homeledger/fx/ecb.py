@@ -37,7 +37,7 @@ from typing import Any
 from currency_converter import CurrencyConverter, RateNotFoundError
 
 from homeledger.fx.calc import Rate, cross_rate, identity_rate, inverse
-from homeledger.fx.currencies import is_known_currency
+from homeledger.kit.currencies import is_known_currency
 
 SOURCE_NAME = "ECB"
 DEFAULT_MAX_STALENESS = timedelta(days=31)

@@ -1,9 +1,9 @@
 """Money: an integer count of minor units plus an ISO 4217 currency.
 
-`Decimal` appears only at the edges (parsing and display). The minor-unit exponent
-comes from CLDR via Babel (JPY 0, USD 2, BHD 3). Parsing refuses amounts with more
-decimals than the currency has: silently rounding a user's or a bank's figure would
-make balances drift.
+`Decimal` appears only at the edges (parsing and display). The minor-unit exponent is
+ISO 4217's (kit/currencies.py: JPY 0, USD 2, BHD 3), not CLDR's display precision.
+Parsing refuses amounts with more decimals than the currency has: silently rounding a
+user's or a bank's figure would make balances drift.
 """
 
 from __future__ import annotations
@@ -11,18 +11,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
-
+from homeledger.kit.currencies import ISO_4217_EXPONENTS
 from homeledger.kit.errors import InvalidInput
 
 
-@cache
 def known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    return frozenset(ISO_4217_EXPONENTS)
 
 
 def check_currency(code: str, field: str = "currency") -> str:
-    if code not in known_currencies():
+    if code not in ISO_4217_EXPONENTS:
         raise InvalidInput(field, f"'{code}' is not an ISO 4217 currency code")
     return code
 
@@ -31,7 +29,7 @@ def check_currency(code: str, field: str = "currency") -> str:
 def exponent(currency: str) -> int:
     """Number of decimals of the currency's minor unit."""
     check_currency(currency)
-    return int(get_currency_precision(currency))
+    return ISO_4217_EXPONENTS[currency]
 
 
 def to_minor(amount: Decimal | str, currency: str, field: str = "amount") -> int:

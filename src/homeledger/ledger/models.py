@@ -102,3 +102,21 @@ class Posting(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     transaction: Mapped[Transaction] = relationship(back_populates="postings", lazy="raise")
+
+
+class AccountDayTotal(Base):
+    """Sum of postings per account, currency and day: balances and period totals read
+    a few thousand of these instead of millions of postings. Maintained by the ledger
+    repository on every posting write; `homeledger check` proves it equals the sums."""
+
+    __tablename__ = "account_day_totals"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    date: Mapped[date] = mapped_column(primary_key=True)
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    amount_minor: Mapped[int] = mapped_column(BigInteger)

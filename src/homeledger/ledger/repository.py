@@ -7,11 +7,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from homeledger.accounts.models import Account
 from homeledger.kit.tenancy import Ctx
-from homeledger.ledger.models import Payee, Posting, Tag, Transaction, transaction_tags
+from homeledger.ledger.models import (
+    AccountDayTotal,
+    Payee,
+    Posting,
+    Tag,
+    Transaction,
+    transaction_tags,
+)
 
 
 @dataclass(frozen=True)
@@ -56,11 +65,63 @@ class LedgerRepository:
     def add(self, transaction: Transaction) -> Transaction:
         self.session.add(transaction)
         self.session.flush()
+        self.apply_totals(transaction.postings, +1)
         return transaction
 
     def delete(self, transaction: Transaction) -> None:
+        self.apply_totals(transaction.postings, -1)
         self.session.delete(transaction)
         self.session.flush()
+
+    def replace_postings(self, transaction: Transaction, postings: list[Posting]) -> None:
+        self.apply_totals(transaction.postings, -1)
+        transaction.postings = postings
+        self.session.flush()
+        self.apply_totals(postings, +1)
+
+    def apply_totals(self, postings: Iterable[Posting], sign: int) -> None:
+        """Adds (sign +1) or removes (-1) postings from the day totals, in the caller's
+        transaction. Every write of postings goes through here."""
+        sums: dict[tuple[str, str, str, dt.date], int] = {}
+        for p in postings:
+            key = (p.household_id, p.account_id, p.currency, p.date)
+            sums[key] = sums.get(key, 0) + sign * p.amount_minor
+        rows = [
+            {"household_id": h, "account_id": a, "currency": c, "date": d, "amount_minor": v}
+            for (h, a, c, d), v in sums.items()
+            if v
+        ]
+        self.upsert_totals(rows)
+
+    def upsert_totals(self, rows: Sequence[dict[str, object]]) -> None:
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(AccountDayTotal)
+        statement = statement.on_conflict_do_update(
+            index_elements=["account_id", "currency", "date"],
+            set_={"amount_minor": AccountDayTotal.amount_minor + statement.excluded.amount_minor},
+        )
+        self.session.execute(statement, list(rows))
+
+    def move_totals(self, ctx: Ctx, source_id: str, target_id: str) -> None:
+        """After postings move between accounts (a category merge), so do their totals."""
+        query = select(AccountDayTotal).where(
+            AccountDayTotal.household_id == ctx.household_id, AccountDayTotal.account_id == source_id
+        )
+        rows = [
+            {"account_id": target_id, "currency": t.currency, "date": t.date,
+             "household_id": t.household_id, "amount_minor": t.amount_minor}
+            for t in self.session.scalars(query)
+        ]
+        self.session.execute(
+            delete(AccountDayTotal).where(
+                AccountDayTotal.household_id == ctx.household_id,
+                AccountDayTotal.account_id == source_id,
+            )
+        )
+        self.upsert_totals(rows)
 
     def bump_version(self, ctx: Ctx, transaction_id: str, expected: int) -> bool:
         """Compare-and-set on the version: False when someone else edited first."""
@@ -124,32 +185,89 @@ class LedgerRepository:
         self, ctx: Ctx, on: dt.date | None, account_ids: Iterable[str] | None = None
     ) -> list[tuple[str, str, int]]:
         """(account_id, currency, sum) of postings dated on or before `on`."""
-        query = select(Posting.account_id, Posting.currency, func.sum(Posting.amount_minor)).where(
-            Posting.household_id == ctx.household_id
+        total = AccountDayTotal
+        query = select(total.account_id, total.currency, func.sum(total.amount_minor)).where(
+            total.household_id == ctx.household_id
         )
         if on is not None:
-            query = query.where(Posting.date <= on)
+            query = query.where(total.date <= on)
         if account_ids is not None:
-            query = query.where(Posting.account_id.in_(list(account_ids)))
-        query = query.group_by(Posting.account_id, Posting.currency)
+            query = query.where(total.account_id.in_(list(account_ids)))
+        query = query.group_by(total.account_id, total.currency)
         return [(a, c, int(s)) for a, c, s in self.session.execute(query)]
 
     def totals_between(
         self, ctx: Ctx, start: dt.date, end: dt.date, kinds: Sequence[str]
     ) -> list[tuple[str, str, int]]:
         """(account_id, currency, sum) for accounts of `kinds`, dates in [start, end]."""
+        total = AccountDayTotal
         query = (
-            select(Posting.account_id, Posting.currency, func.sum(Posting.amount_minor))
-            .join(Account, Account.id == Posting.account_id)
+            select(total.account_id, total.currency, func.sum(total.amount_minor))
+            .join(Account, Account.id == total.account_id)
             .where(
-                Posting.household_id == ctx.household_id,
-                Posting.date >= start,
-                Posting.date <= end,
+                total.household_id == ctx.household_id,
+                total.date >= start,
+                total.date <= end,
                 Account.kind.in_(kinds),
             )
-            .group_by(Posting.account_id, Posting.currency)
+            .group_by(total.account_id, total.currency)
         )
         return [(a, c, int(s)) for a, c, s in self.session.execute(query)]
+
+    # Registers and the dashboard (web pages)
+
+    def balance_through(
+        self, ctx: Ctx, account_id: str, day: dt.date, transaction_id: str
+    ) -> dict[str, int]:
+        """Per currency, the account's postings up to and including transaction
+        (day, transaction_id) in register order (date, then transaction id)."""
+        query = (
+            select(Posting.currency, func.sum(Posting.amount_minor))
+            .where(
+                Posting.household_id == ctx.household_id,
+                Posting.account_id == account_id,
+                or_(
+                    Posting.date < day,
+                    and_(Posting.date == day, Posting.transaction_id <= transaction_id),
+                ),
+            )
+            .group_by(Posting.currency)
+        )
+        return {c: int(s) for c, s in self.session.execute(query)}
+
+    def daily_sums(
+        self, ctx: Ctx, account_id: str, start: dt.date
+    ) -> list[tuple[dt.date, str, int]]:
+        """(date, currency, sum) of the account's postings dated on or after `start`."""
+        query = (
+            select(Posting.date, Posting.currency, func.sum(Posting.amount_minor))
+            .where(
+                Posting.household_id == ctx.household_id,
+                Posting.account_id == account_id,
+                Posting.date >= start,
+            )
+            .group_by(Posting.date, Posting.currency)
+            .order_by(Posting.date)
+        )
+        return [(d, c, int(s)) for d, c, s in self.session.execute(query)]
+
+    def count_transactions(
+        self,
+        ctx: Ctx,
+        *,
+        status: str | None = None,
+        account_ids: Iterable[str] | None = None,
+        cap: int = 1000,
+    ) -> int:
+        """How many transactions have a posting with this status / in these accounts,
+        counting at most `cap` (a badge needs no exact figure beyond it)."""
+        inner = select(Posting.transaction_id).where(Posting.household_id == ctx.household_id)
+        if status is not None:
+            inner = inner.where(Posting.status == status)
+        if account_ids is not None:
+            inner = inner.where(Posting.account_id.in_(list(account_ids)))
+        inner = inner.distinct().limit(cap)
+        return int(self.session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
     # Payees
 

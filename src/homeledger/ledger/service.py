@@ -299,8 +299,7 @@ def update(
     txn.date, txn.memo = data.date, data.memo
     txn.payee = _payee(session, ctx, data.payee)
     txn.tags = _tags(session, ctx, data.tags)
-    txn.postings = postings
-    session.flush()
+    LedgerRepository(session).replace_postings(txn, postings)
     return to_read(txn)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from homeledger.accounts.models import Account
 from homeledger.kit.money import format_plain, known_currencies
-from homeledger.ledger.models import Posting, Transaction
+from homeledger.ledger.models import AccountDayTotal, Posting, Transaction
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,33 @@ def category_cycles(session: Session) -> list[Finding]:
     return findings
 
 
+def day_totals_match(session: Session) -> list[Finding]:
+    """The materialised day totals equal the postings they summarise."""
+    recomputed = {
+        (a, c, d): int(s)
+        for a, c, d, s in session.execute(
+            select(Posting.account_id, Posting.currency, Posting.date, func.sum(Posting.amount_minor))
+            .group_by(Posting.account_id, Posting.currency, Posting.date)
+        )
+    }
+    stored = {
+        (t.account_id, t.currency, t.date): t.amount_minor for t in session.scalars(select(AccountDayTotal))
+    }
+    findings = []
+    for key in sorted(set(recomputed) | set(stored)):
+        want, have = recomputed.get(key, 0), stored.get(key, 0)
+        if want != have:
+            account, currency, day = key
+            findings.append(
+                Finding(
+                    "day-totals", account,
+                    f"{day} {currency}: stored {format_plain(have, currency)}, "
+                    f"postings sum to {format_plain(want, currency)}",
+                )
+            )
+    return findings
+
+
 CHECKS = (
     unbalanced_transactions,
     too_few_postings,
@@ -114,6 +141,7 @@ CHECKS = (
     date_mismatches,
     currency_mismatches,
     category_cycles,
+    day_totals_match,
 )
 
 

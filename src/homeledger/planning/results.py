@@ -12,8 +12,14 @@ ENDING_PERCENTILES: tuple[int, ...] = (1, 5, 10, 25, 50, 75, 90, 95, 99)
 
 
 def percentiles(values: FloatArray, which: tuple[int, ...] = BAND_PERCENTILES) -> FloatArray:
-    """Percentiles of one year's values across paths (linear interpolation, NumPy's default)."""
-    result: FloatArray = xp.percentile(values, which)
+    """Percentiles of one year's values across paths, with NumPy's default (linear)
+    interpolation. A full sort is used because NumPy's vectorised sort is several times
+    faster than the selection ``numpy.percentile`` runs, and this is called every year."""
+    ordered = xp.sort(values)
+    position = (ordered.size - 1) * xp.asarray(which, dtype=xp.float64) / 100.0
+    below = xp.floor(position).astype(xp.int64)
+    above = xp.minimum(below + 1, ordered.size - 1)
+    result: FloatArray = ordered[below] + (ordered[above] - ordered[below]) * (position - below)
     return result
 
 

@@ -176,7 +176,11 @@ def forecast(
     total_currency: str | None = None,
     rates: Mapping[str, Decimal] | None = None,
 ) -> Forecast:
-    """Project every account day by day over ``[start, end)``; see the module docs."""
+    """Project every account day by day over ``[start, end)``; see the module docs.
+
+    ``total_currency`` defaults to the currency of the first account (by name); any
+    account in another currency then needs its rate in ``rates``.
+    """
     if end <= start:
         raise ValueError("a forecast needs at least one day")
     by_account = {opening.account: opening for opening in openings}

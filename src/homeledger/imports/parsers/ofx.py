@@ -237,7 +237,8 @@ def _entity(match: re.Match[str]) -> str:
     name = match.group(1)
     if name.startswith("#"):
         code = int(name[2:], 16) if name[1:2] == "x" else int(name[1:])
-        return chr(code) if 0 < code <= 0x10FFFF else match.group()
+        valid = 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+        return chr(code) if valid else match.group()
     return _NAMED[name]
 
 

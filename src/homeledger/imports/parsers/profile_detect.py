@@ -203,7 +203,7 @@ def detect_csv_profile(head: bytes, source_name: str) -> ProfileDetection:
         return ProfileDetection(profile, ready.name, ())
 
     roles = _roles_from_header(header) if header else {}
-    width = max(len(cells) for cells in data_rows)
+    width = max(len(header), *(len(cells) for cells in data_rows))
     refs_by_index: list[ColumnRef] = [
         header[i] if i < len(header) and header[i] and header.count(header[i]) == 1 else i
         for i in range(width)
