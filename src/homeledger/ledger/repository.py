@@ -62,11 +62,10 @@ class LedgerRepository:
             query = query.with_for_update()
         return self.session.scalars(query).one_or_none()
 
-    def add(self, transaction: Transaction) -> Transaction:
-        self.session.add(transaction)
+    def add_all(self, transactions: Sequence[Transaction]) -> None:
+        self.session.add_all(transactions)
         self.session.flush()
-        self.apply_totals(transaction.postings, +1)
-        return transaction
+        self.apply_totals((p for t in transactions for p in t.postings), +1)
 
     def delete(self, transaction: Transaction) -> None:
         self.apply_totals(transaction.postings, -1)
@@ -108,11 +107,17 @@ class LedgerRepository:
     def move_totals(self, ctx: Ctx, source_id: str, target_id: str) -> None:
         """After postings move between accounts (a category merge), so do their totals."""
         query = select(AccountDayTotal).where(
-            AccountDayTotal.household_id == ctx.household_id, AccountDayTotal.account_id == source_id
+            AccountDayTotal.household_id == ctx.household_id,
+            AccountDayTotal.account_id == source_id,
         )
         rows = [
-            {"account_id": target_id, "currency": t.currency, "date": t.date,
-             "household_id": t.household_id, "amount_minor": t.amount_minor}
+            {
+                "account_id": target_id,
+                "currency": t.currency,
+                "date": t.date,
+                "household_id": t.household_id,
+                "amount_minor": t.amount_minor,
+            }
             for t in self.session.scalars(query)
         ]
         self.session.execute(
@@ -278,6 +283,11 @@ class LedgerRepository:
     def payee(self, ctx: Ctx, payee_id: str) -> Payee | None:
         query = select(Payee).where(Payee.household_id == ctx.household_id, Payee.id == payee_id)
         return self.session.scalars(query).one_or_none()
+
+    def payees_by_name(self, ctx: Ctx, names: Iterable[str]) -> dict[str, Payee]:
+        wanted = list(names)
+        query = select(Payee).where(Payee.household_id == ctx.household_id, Payee.name.in_(wanted))
+        return {p.name: p for p in self.session.scalars(query)} if wanted else {}
 
     def payee_by_name(self, ctx: Ctx, name: str) -> Payee | None:
         query = select(Payee).where(Payee.household_id == ctx.household_id, Payee.name == name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
@@ -77,13 +78,14 @@ def to_read(txn: Transaction) -> TransactionRead:
 
 
 def _build_postings(
-    session: Session,
+    accounts: Mapping[str, Account],
     ctx: Ctx,
     date: dt.date,
     postings: Sequence[PostingIn],
     field: str = "postings",
 ) -> list[Posting]:
-    accounts = AccountRepository(session).many(ctx, {p.account_id for p in postings})
+    """Postings checked against the household's accounts and balanced per currency;
+    raises before anything is written."""
     built = []
     for index, item in enumerate(postings):
         where = f"{field}[{index}]"
@@ -120,43 +122,49 @@ def _build_postings(
     return built
 
 
-def _payee(session: Session, ctx: Ctx, name: str | None) -> Payee | None:
-    if not name:
-        return None
+@dataclass(frozen=True)
+class _Lookups:
+    """What a set of new transactions refers to, loaded in a few queries."""
+
+    accounts: dict[str, Account]
+    payees: dict[str, Payee]
+    tags: dict[str, Tag]
+
+
+def _lookups(session: Session, ctx: Ctx, items: Sequence[TransactionCreate]) -> _Lookups:
     repo = LedgerRepository(session)
-    payee = repo.payee_by_name(ctx, name)
-    if payee is None:
-        payee = Payee(household_id=ctx.household_id, name=name)
-        session.add(payee)
-        session.flush()
-    return payee
+    account_ids = {p.account_id for item in items for p in item.postings}
+    payee_names = {item.payee for item in items if item.payee}
+    tag_names = {tag for item in items for tag in item.tags}
+    payees = repo.payees_by_name(ctx, payee_names)
+    tags = repo.tags_by_name(ctx, tag_names)
+    for name in sorted(payee_names - payees.keys()):
+        payees[name] = Payee(household_id=ctx.household_id, name=name)
+        session.add(payees[name])
+    for name in sorted(tag_names - tags.keys()):
+        tags[name] = Tag(household_id=ctx.household_id, name=name)
+        session.add(tags[name])
+    return _Lookups(AccountRepository(session).many(ctx, account_ids), payees, tags)
 
 
-def _tags(session: Session, ctx: Ctx, names: Sequence[str]) -> list[Tag]:
-    wanted = sorted(set(names))
-    existing = LedgerRepository(session).tags_by_name(ctx, wanted)
-    for name in wanted:
-        if name not in existing:
-            existing[name] = Tag(household_id=ctx.household_id, name=name)
-            session.add(existing[name])
-    session.flush()
-    return [existing[n] for n in wanted]
-
-
-def _insert(
-    session: Session, ctx: Ctx, data: TransactionCreate, field: str = "postings"
+def _transaction(
+    ctx: Ctx, found: _Lookups, data: TransactionCreate, field: str = "postings"
 ) -> Transaction:
-    postings = _build_postings(session, ctx, data.date, data.postings, field)
-    txn = Transaction(
+    return Transaction(
         household_id=ctx.household_id,
         date=data.date,
         memo=data.memo,
         created_by=ctx.user_id,
-        payee=_payee(session, ctx, data.payee),
-        tags=_tags(session, ctx, data.tags),
-        postings=postings,
+        payee=found.payees[data.payee] if data.payee else None,
+        tags=[found.tags[name] for name in sorted(set(data.tags))],
+        postings=_build_postings(found.accounts, ctx, data.date, data.postings, field),
     )
-    return LedgerRepository(session).add(txn)
+
+
+def _insert(session: Session, ctx: Ctx, data: TransactionCreate) -> Transaction:
+    txn = _transaction(ctx, _lookups(session, ctx, [data]), data)
+    LedgerRepository(session).add_all([txn])
+    return txn
 
 
 # Writes
@@ -173,16 +181,18 @@ def create_batch(session: Session, ctx: Ctx, data: BatchCreate) -> list[Transact
     """All or nothing: the first refused item names its index and nothing is kept (the
     edge rolls the whole request back)."""
     ctx.require(Role.EDITOR)
+    found = _lookups(session, ctx, data.transactions)
     created = []
     for index, item in enumerate(data.transactions):
         try:
-            created.append(_insert(session, ctx, item, field=f"transactions[{index}].postings"))
+            created.append(_transaction(ctx, found, item, f"transactions[{index}].postings"))
         except (InvalidInput, UnbalancedTransaction) as error:
             raise BatchFailed(
                 f"transaction {index} refused, nothing created: {error.detail}",
                 field=error.field,
                 index=index,
             ) from error
+    LedgerRepository(session).add_all(created)
     metrics.TRANSACTIONS_CREATED.inc(len(created))
     return [to_read(t) for t in created]
 
@@ -280,7 +290,8 @@ def update(
 ) -> TransactionRead:
     ctx.require(Role.EDITOR)
     txn = _for_edit(session, ctx, transaction_id, data.version)
-    postings = _build_postings(session, ctx, data.date, data.postings)
+    found = _lookups(session, ctx, [data])
+    postings = _build_postings(found.accounts, ctx, data.date, data.postings)
     reconciled = _reconciled_signature(txn)
     if reconciled:
         # A reconciled posting is kept as is (same account and amount) and stays reconciled.
@@ -297,8 +308,8 @@ def update(
         raise StaleVersion("the transaction changed meanwhile; reload it")
     txn.version = data.version + 1
     txn.date, txn.memo = data.date, data.memo
-    txn.payee = _payee(session, ctx, data.payee)
-    txn.tags = _tags(session, ctx, data.tags)
+    txn.payee = found.payees[data.payee] if data.payee else None
+    txn.tags = [found.tags[name] for name in sorted(set(data.tags))]
     LedgerRepository(session).replace_postings(txn, postings)
     return to_read(txn)
 
@@ -494,8 +505,9 @@ def create_payee(session: Session, ctx: Ctx, name: str) -> Payee:
     ctx.require(Role.EDITOR)
     if LedgerRepository(session).payee_by_name(ctx, name) is not None:
         raise DuplicateName(f"a payee named '{name}' already exists", field="name")
-    payee = _payee(session, ctx, name)
-    assert payee is not None
+    payee = Payee(household_id=ctx.household_id, name=name)
+    session.add(payee)
+    session.flush()
     return payee
 
 
@@ -543,7 +555,10 @@ def create_tag(session: Session, ctx: Ctx, name: str) -> Tag:
     ctx.require(Role.EDITOR)
     if LedgerRepository(session).tags_by_name(ctx, [name]):
         raise DuplicateName(f"a tag named '{name}' already exists", field="name")
-    return _tags(session, ctx, [name])[0]
+    tag = Tag(household_id=ctx.household_id, name=name)
+    session.add(tag)
+    session.flush()
+    return tag
 
 
 def delete_tag(session: Session, ctx: Ctx, tag_id: str) -> None:
