@@ -16,6 +16,7 @@ from homeledger.config import get_settings
 from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
 from homeledger.ops.cli import register as register_ops_commands
+from homeledger.planning.cli import app as planning_app
 
 app = typer.Typer(help="homeledger: self-hosted double-entry finance.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -25,6 +26,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(household_app, name="household")
 app.add_typer(config_app, name="config")
 register_ops_commands(app)
+app.add_typer(planning_app)  # unnamed: its `simulate` becomes a top-level command
 
 
 def _fail(message: str) -> None:
