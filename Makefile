@@ -14,15 +14,24 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end libraries come from npm (package-lock.json) and are fingerprinted into
+# src/homeledger/web/static/dist, which git ignores.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+ASSETS := src/homeledger/web/static/dist/manifest.json
+$(ASSETS): node_modules/.package-lock.json $(STAMP) $(wildcard src/homeledger/web/static/src/*)
+	$(BIN)/homeledger assets build
+
+install: $(STAMP) $(ASSETS)
 
 ## Serve homeledger on http://127.0.0.1:8000 (SQLite under var/, nothing else needed).
-run: $(STAMP)
+run: install
 	$(BIN)/homeledger migrate
 	$(BIN)/homeledger serve --host 127.0.0.1 --port 8000
 
 ## Lint, type-check and run every test this machine can run.
-test: $(STAMP) lint
+test: install lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

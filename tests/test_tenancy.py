@@ -6,11 +6,14 @@ ids of household A and expects 404 (never data, never a change)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from homeledger.db.session import session_scope
+from homeledger.worker import enqueue_after_commit
 from tests.factories.api import Api
 
 # Bodies that would succeed for the owner; an unknown route gets {} (then validation may
@@ -65,8 +68,45 @@ def test_every_route_hides_household_a_from_a_member_of_b(client: TestClient) ->
     checking = a.account("Checking", opening="100.00")
     food = a.category("Food")
     txn = a.spend(checking, food, "5.00", payee="Secret payee", tags=["secret-tag"])
+    for month in (1, 2):  # with the one above, three monthly payments: an insight of A's
+        a.spend(checking, food, "5.00", day=dt.date(2025, month, 1), payee="Secret payee")
+    insight = a.get(a.url("/insights/subscriptions")).json()[0]
     invitation = a.post(a.url("/invitations"), {"email": "x@example.com"}).json()
     token = a.post("/api/v1/me/tokens", {"name": "a-token"}).json()
+    budget = a.post(a.url("/budgets"), {"name": "Secret budget"}).json()
+    rate = a.post(
+        a.url("/fx/rates"), {"base": "USD", "quote": "EUR", "as_of": "2025-01-01", "rate": "0.9"}
+    ).json()
+    rent = [
+        {"account_id": checking, "amount": "-1.00", "currency": "EUR"},
+        {"account_id": food, "amount": "1.00", "currency": "EUR"},
+    ]
+    schedule = a.post(
+        a.url("/schedules"),
+        {"name": "Rent", "rule": "FREQ=MONTHLY", "start_date": "2025-01-01", "postings": rent},
+    ).json()
+    with session_scope(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        job = enqueue_after_commit(session, "ops.sleep", {"steps": 0}, a.household_id)
+    upload = client.post(
+        a.url("/imports"),
+        files={"file": ("a.csv", b"Date,Payee,Amount\n2025-03-02,Secret payee,-2.00\n")},
+        data={"account_id": checking},
+        headers=a.headers,
+    ).json()
+    profile = a.post(a.url("/import-profiles"), {"name": "Secret", "profile": {}}).json()
+    rule = a.post(
+        a.url("/rules"),
+        {
+            "name": "Secret rule",
+            "conditions": [{"field": "payee", "op": "contains", "value": "secret"}],
+            "actions": [{"kind": "set_category", "value": food}],
+        },
+    ).json()
+    alias = a.post(a.url("/payee-aliases"), {"raw": "POS 1 SECRET", "payee": "Secret"}).json()
+    reconciliation = a.post(
+        a.url("/reconciliations"),
+        {"account_id": checking, "statement_date": "2025-03-31", "statement_balance": "85.00"},
+    ).json()
     ids = {
         "account_id": checking,
         "category_id": food,
@@ -76,6 +116,16 @@ def test_every_route_hides_household_a_from_a_member_of_b(client: TestClient) ->
         "user_id": a.get("/api/v1/me").json()["id"],
         "invitation_id": invitation["id"],
         "token_id": token["id"],
+        "batch_id": upload["id"],
+        "profile_id": profile["id"],
+        "rule_id": rule["id"],
+        "alias_id": alias["id"],
+        "reconciliation_id": reconciliation["id"],
+        "insight_key": insight["key"],
+        "budget_id": budget["id"],
+        "rate_id": rate["id"],
+        "schedule_id": schedule["id"],
+        "job_id": job.id,
     }
     before = _snapshot(a)
     b = Api.signed_up(client, "b@example.com", household="Other")

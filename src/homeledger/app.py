@@ -7,19 +7,30 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from homeledger import __version__
 from homeledger.accounts import routes as accounts_routes
+from homeledger.budgets import routes as budgets_routes
 from homeledger.config import Settings, check_production, get_settings
 from homeledger.db.engine import make_engine
 from homeledger.db.session import make_session_factory
+from homeledger.exports import routes as exports_routes
+from homeledger.fx import routes as fx_routes
+from homeledger.imports import routes as imports_routes
+from homeledger.insights import routes as insights_routes
 from homeledger.kit import logging as hl_logging
 from homeledger.kit.ratelimit import make_limiter
 from homeledger.ledger import routes as ledger_routes
+from homeledger.ops import gauges as ops_gauges
 from homeledger.ops import health
 from homeledger.ops.readiness import readiness_checks
+from homeledger.reconciliation import routes as reconciliation_routes
+from homeledger.reports import routes as reports_routes
+from homeledger.rules import routes as rules_routes
+from homeledger.schedules import routes as schedules_routes
 from homeledger.users import routes as users_routes
 from homeledger.web import problems
 from homeledger.web.idempotency import IdempotencyMiddleware
 from homeledger.web.middleware import RateLimitMiddleware, RequestContextMiddleware
 from homeledger.web.ui import install_ui
+from homeledger.worker import routes as jobs_routes
 
 DESCRIPTION = """
 Self-hosted double-entry finance for a person or a household.
@@ -64,6 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_routes.household,
         accounts_routes.router,
         ledger_routes.router,
+        imports_routes.router,
+        rules_routes.router,
+        reconciliation_routes.router,
+        exports_routes.router,
+        insights_routes.router,
+        fx_routes.router,
+        budgets_routes.router,
+        schedules_routes.router,
+        reports_routes.router,
+        jobs_routes.router,
+        ops_gauges.router,
     ):
         app.include_router(router)
     install_ui(app, settings)

@@ -40,7 +40,29 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = None
     broker_url: str | None = None
-    storage_url: str | None = None
+    storage_url: str | None = Field(
+        default=None,
+        description="Where files live: 'file:///path' or 's3://bucket[/prefix]'; "
+        "default: the 'files' directory under the data directory.",
+    )
+    s3_endpoint_url: str | None = None
+    """Only for S3-compatible stores other than AWS (MinIO, moto)."""
+    backup_key: str | None = Field(
+        default=None,
+        description="Base64 of 32 bytes: the AES-256-GCM key of backup archives; derived "
+        "from the secret key when unset (development only).",
+    )
+    encryption_key_previous: str | None = None
+    """The field key before a rotation; `homeledger keys rotate` re-encrypts from it."""
+    job_queue: str = "homeledger"
+    """The broker queue the Celery workers consume."""
+    job_threads: int = 2
+    """Threads of the in-process job runner (embedded mode, no broker)."""
+    job_stale_seconds: float = 60.0
+    """A running job whose heartbeat is older than this is taken over by another worker."""
+    worker_metrics_port: int = 9100
+    metrics_refresh_seconds: float = 30.0
+    """How often a web process refreshes gauges read from the database (backup age)."""
     log_level: str = "INFO"
     log_json: bool = True
     access_token_minutes: int = 15

@@ -10,7 +10,7 @@ def test_live_and_ready_answer_ok_with_the_database_reported(client: TestClient)
     assert client.get("/health/live").json() == {"status": "ok"}
     ready = client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["components"] == {"database": "ok"}
+    assert ready.json()["components"] == {"database": "ok", "storage": "ok"}
 
 
 def test_ready_answers_503_when_the_database_is_gone(client: TestClient) -> None:

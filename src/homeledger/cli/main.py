@@ -17,6 +17,7 @@ from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
 from homeledger.ops.cli import register as register_ops_commands
 from homeledger.planning.cli import app as planning_app
+from homeledger.web.cli import app as assets_app
 
 app = typer.Typer(help="homeledger: self-hosted double-entry finance.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -27,6 +28,7 @@ app.add_typer(household_app, name="household")
 app.add_typer(config_app, name="config")
 register_ops_commands(app)
 app.add_typer(planning_app)  # unnamed: its `simulate` becomes a top-level command
+app.add_typer(assets_app, name="assets")
 
 
 def _fail(message: str) -> None:
@@ -66,6 +68,8 @@ def serve(
                 "-m",
                 "gunicorn",
                 "homeledger.asgi:app",
+                "-c",
+                "python:homeledger.ops.gunicorn_conf",
                 "-k",
                 "uvicorn.workers.UvicornWorker",
                 "-w",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from homeledger.kit.errors import Conflict, DomainError
+
 
 class ImportFileError(Exception):
     """A bank file that cannot be imported, with where and why.
@@ -48,3 +50,33 @@ class ImportFileError(Exception):
 
 class InvalidProfileError(ValueError):
     """A CSV mapping profile (user-made or stored) that is not usable as given."""
+
+
+class BadImportFile(DomainError):
+    """`ImportFileError` at the API edge: problem+json naming the line and field."""
+
+    status_code = 422
+    type = "import-file-invalid"
+    title = "The file cannot be imported"
+    # The file's own error message is the detail; nothing was imported.
+
+    @classmethod
+    def from_error(cls, error: ImportFileError) -> BadImportFile:
+        return cls(
+            f"{error}; nothing was imported",
+            field="file",
+            line=error.line,
+            column=error.field,
+            file=error.source_name,
+        )
+
+
+class RowsRefused(DomainError):
+    status_code = 422
+    type = "import-rows-refused"
+    title = "Some rows cannot be imported"
+
+
+class BatchNotOpen(Conflict):
+    type = "import-batch-state"
+    title = "The import is not in a state for this"

@@ -18,7 +18,7 @@ from homeledger.kit.tenancy import Ctx
 from homeledger.ledger import service
 from homeledger.ledger.models import PostingStatus
 from homeledger.ledger.repository import LedgerRepository
-from homeledger.ledger.schemas import TransactionFilter, TransactionRead
+from homeledger.ledger.schemas import BalanceRead, TransactionFilter, TransactionRead
 
 
 @dataclass(frozen=True)
@@ -166,9 +166,12 @@ def month_summary(
     return summary
 
 
-def net_worth(session: Session, ctx: Ctx) -> dict[str, int]:
-    """Assets minus liabilities per currency (liabilities are negative balances)."""
+def net_worth(
+    session: Session, ctx: Ctx, balances: list[BalanceRead] | None = None
+) -> dict[str, int]:
+    """Assets minus liabilities per currency (liabilities are negative balances); pass
+    the balances when you already have them."""
     totals: dict[str, int] = defaultdict(int)
-    for row in service.balances(session, ctx):
+    for row in balances if balances is not None else service.balances(session, ctx):
         totals[row.currency] += to_minor(Decimal(row.balance), row.currency)
     return dict(totals)

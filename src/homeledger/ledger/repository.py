@@ -5,8 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -21,6 +34,9 @@ from homeledger.ledger.models import (
     Transaction,
     transaction_tags,
 )
+
+TotalValue = tuple[str, str, str, dt.date, int]
+"""(household_id, account_id, currency, date, amount_minor) of one posting."""
 
 
 @dataclass(frozen=True)
@@ -81,16 +97,78 @@ class LedgerRepository:
     def apply_totals(self, postings: Iterable[Posting], sign: int) -> None:
         """Adds (sign +1) or removes (-1) postings from the day totals, in the caller's
         transaction. Every write of postings goes through here."""
+        self.apply_total_values(
+            ((p.household_id, p.account_id, p.currency, p.date, p.amount_minor) for p in postings),
+            sign,
+        )
+
+    def apply_total_values(self, values: Iterable[TotalValue], sign: int) -> None:
+        """`apply_totals` for postings given as (household, account, currency, date,
+        amount) tuples: the bulk paths hold rows, not ORM objects."""
         sums: dict[tuple[str, str, str, dt.date], int] = {}
-        for p in postings:
-            key = (p.household_id, p.account_id, p.currency, p.date)
-            sums[key] = sums.get(key, 0) + sign * p.amount_minor
+        for household_id, account_id, currency, day, amount in values:
+            key = (household_id, account_id, currency, day)
+            sums[key] = sums.get(key, 0) + sign * amount
         rows = [
             {"household_id": h, "account_id": a, "currency": c, "date": d, "amount_minor": v}
             for (h, a, c, d), v in sums.items()
             if v
         ]
         self.upsert_totals(rows)
+
+    def add_bulk(
+        self,
+        transactions: Sequence[dict[str, Any]],
+        postings: Sequence[dict[str, Any]],
+        tag_links: Sequence[dict[str, str]] = (),
+    ) -> None:
+        """Inserts many prepared transactions at once (imports, restores) with Core
+        executemany, and adds their postings to the day totals like `add` does. The
+        caller has checked that every transaction balances; ids are set by the caller."""
+        if transactions:
+            self.session.execute(insert(Transaction), list(transactions))
+        if postings:
+            self.session.execute(insert(Posting), list(postings))
+        if tag_links:
+            self.session.execute(insert(transaction_tags), list(tag_links))
+        self.apply_total_values(
+            (
+                (p["household_id"], p["account_id"], p["currency"], p["date"], p["amount_minor"])
+                for p in postings
+            ),
+            +1,
+        )
+
+    def delete_bulk(self, ctx: Ctx, transaction_ids: Sequence[str]) -> int:
+        """Deletes the household's transactions with these ids and their postings, and
+        takes the postings out of the day totals. Returns how many were deleted."""
+        if not transaction_ids:
+            return 0
+        ids = list(transaction_ids)
+        rows = self.session.execute(
+            select(
+                Posting.household_id,
+                Posting.account_id,
+                Posting.currency,
+                Posting.date,
+                Posting.amount_minor,
+            ).where(Posting.household_id == ctx.household_id, Posting.transaction_id.in_(ids))
+        )
+        self.apply_total_values(((h, a, c, d, int(v)) for h, a, c, d, v in rows), -1)
+        self.session.execute(
+            delete(transaction_tags).where(transaction_tags.c.transaction_id.in_(ids))
+        )
+        self.session.execute(
+            delete(Posting).where(
+                Posting.household_id == ctx.household_id, Posting.transaction_id.in_(ids)
+            )
+        )
+        result = self.session.execute(
+            delete(Transaction)
+            .where(Transaction.household_id == ctx.household_id, Transaction.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def upsert_totals(self, rows: Sequence[dict[str, object]]) -> None:
         if not rows:
@@ -219,40 +297,100 @@ class LedgerRepository:
         )
         return [(a, c, int(s)) for a, c, s in self.session.execute(query)]
 
+    def totals_by_bucket(
+        self, ctx: Ctx, boundaries: Sequence[dt.date], account_ids: Iterable[str]
+    ) -> list[tuple[str, str, int, int]]:
+        """(account_id, currency, bucket, sum) from the day totals, where bucket ``i``
+        holds the days ``boundaries[i] <= date < boundaries[i + 1]`` (half-open); days
+        outside ``[boundaries[0], boundaries[-1])`` are left out. One query for any
+        number of buckets (months, budget periods)."""
+        if len(boundaries) < 2:
+            return []
+        total = AccountDayTotal
+        edges = boundaries[1:-1]
+        conditions = (
+            total.household_id == ctx.household_id,
+            total.account_id.in_(list(account_ids)),
+            total.date >= boundaries[0],
+            total.date < boundaries[-1],
+        )
+        if not edges:
+            one = select(total.account_id, total.currency, func.sum(total.amount_minor))
+            one = one.where(*conditions).group_by(total.account_id, total.currency)
+            return [(a, c, 0, int(s)) for a, c, s in self.session.execute(one)]
+        bucket: ColumnElement[int] = case(
+            *((total.date < edge, index) for index, edge in enumerate(edges)),
+            else_=len(edges),
+        )
+        query = (
+            select(total.account_id, total.currency, bucket, func.sum(total.amount_minor))
+            .where(*conditions)
+            .group_by(total.account_id, total.currency, bucket)
+        )
+        return [(a, c, int(b), int(s)) for a, c, b, s in self.session.execute(query)]
+
+    def postings_by_day(
+        self,
+        ctx: Ctx,
+        start: dt.date,
+        end: dt.date,
+        account_ids: Iterable[str],
+        currencies: Iterable[str],
+    ) -> list[tuple[str, str, dt.date, int]]:
+        """(account_id, currency, date, amount) of each posting dated in ``[start, end)``
+        to the accounts in the currencies, one row per posting (not summed): for
+        converting each at its own date's rate."""
+        query = (
+            select(Posting.account_id, Posting.currency, Posting.date, Posting.amount_minor)
+            .where(
+                Posting.household_id == ctx.household_id,
+                Posting.account_id.in_(list(account_ids)),
+                Posting.currency.in_(list(currencies)),
+                Posting.date >= start,
+                Posting.date < end,
+            )
+            .order_by(Posting.date, Posting.id)
+        )
+        return [(a, c, d, int(v)) for a, c, d, v in self.session.execute(query)]
+
     # Registers and the dashboard (web pages)
 
     def balance_through(
         self, ctx: Ctx, account_id: str, day: dt.date, transaction_id: str
     ) -> dict[str, int]:
         """Per currency, the account's postings up to and including transaction
-        (day, transaction_id) in register order (date, then transaction id)."""
-        query = (
-            select(Posting.currency, func.sum(Posting.amount_minor))
-            .where(
-                Posting.household_id == ctx.household_id,
-                Posting.account_id == account_id,
-                or_(
-                    Posting.date < day,
-                    and_(Posting.date == day, Posting.transaction_id <= transaction_id),
-                ),
-            )
-            .group_by(Posting.currency)
+        (day, transaction_id) in register order (date, then transaction id): the day
+        totals before `day` plus that day's postings up to the transaction."""
+        before = select(AccountDayTotal.currency, func.sum(AccountDayTotal.amount_minor)).where(
+            AccountDayTotal.household_id == ctx.household_id,
+            AccountDayTotal.account_id == account_id,
+            AccountDayTotal.date < day,
         )
-        return {c: int(s) for c, s in self.session.execute(query)}
+        on_day = select(Posting.currency, func.sum(Posting.amount_minor)).where(
+            Posting.household_id == ctx.household_id,
+            Posting.account_id == account_id,
+            Posting.date == day,
+            Posting.transaction_id <= transaction_id,
+        )
+        totals: dict[str, int] = {}
+        for query in (before, on_day):
+            for currency, total in self.session.execute(query.group_by(query.selected_columns[0])):
+                totals[currency] = totals.get(currency, 0) + int(total)
+        return totals
 
     def daily_sums(
         self, ctx: Ctx, account_id: str, start: dt.date
     ) -> list[tuple[dt.date, str, int]]:
         """(date, currency, sum) of the account's postings dated on or after `start`."""
+        total = AccountDayTotal
         query = (
-            select(Posting.date, Posting.currency, func.sum(Posting.amount_minor))
+            select(total.date, total.currency, total.amount_minor)
             .where(
-                Posting.household_id == ctx.household_id,
-                Posting.account_id == account_id,
-                Posting.date >= start,
+                total.household_id == ctx.household_id,
+                total.account_id == account_id,
+                total.date >= start,
             )
-            .group_by(Posting.date, Posting.currency)
-            .order_by(Posting.date)
+            .order_by(total.date)
         )
         return [(d, c, int(s)) for d, c, s in self.session.execute(query)]
 

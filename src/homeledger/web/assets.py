@@ -95,8 +95,12 @@ def build(node_modules: Path, out: Path = DIST, source: Path = SOURCE) -> BuildR
 
 def _webmanifest(manifest: dict[str, str]) -> bytes:
     def icon(name: str, size: int, purpose: str, kind: str = "image/png") -> dict[str, str]:
-        return {"src": PREFIX + manifest[name], "sizes": f"{size}x{size}" if size else "any",
-                "type": kind, "purpose": purpose}
+        return {
+            "src": PREFIX + manifest[name],
+            "sizes": f"{size}x{size}" if size else "any",
+            "type": kind,
+            "purpose": purpose,
+        }
 
     data = {
         "name": "homeledger",

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = b"x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-EXEMPT_PREFIXES = ("/api/", "/health/", "/metrics", "/static/")
+EXEMPT_PREFIXES = ("/api/", "/health/", "/metrics", "/static/", "/favicon.ico", "/sw.js")
 SID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{40,64}$")
 SESSION_DAYS = 30
 
@@ -127,10 +127,21 @@ class BrowserSessionMiddleware:
                 await self._refuse(scope, send)
                 return
 
+        # A new anonymous id goes only with a page the browser navigated to: a favicon,
+        # a service worker's fetch or a fragment answered at the same time as a sign-in
+        # must not overwrite the signed-in cookie with an anonymous one.
+        dest = dict(headers).get(b"sec-fetch-dest", b"document")
+        issue = fresh and dest == b"document"
+
         async def send_with_cookie(message: Message) -> None:
-            if fresh and message["type"] == "http.response.start":
-                existing = [v for k, v in message.get("headers", []) if k.lower() == b"set-cookie"]
-                if not any(v.startswith(self.name.encode() + b"=") for v in existing):
+            if issue and message["type"] == "http.response.start":
+                response_headers = message.get("headers", [])
+                existing = [v for k, v in response_headers if k.lower() == b"set-cookie"]
+                is_page = any(
+                    k.lower() == b"content-type" and v.startswith(b"text/html")
+                    for k, v in response_headers
+                )
+                if is_page and not any(v.startswith(self.name.encode() + b"=") for v in existing):
                     message["headers"] = [
                         *message.get("headers", []),
                         (b"set-cookie", cookie_header(sid, self.secure).encode("latin-1")),

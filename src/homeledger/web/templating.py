@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -41,9 +41,7 @@ def as_decimal(value: int | str | Decimal | None, currency: str) -> Decimal:
         return Decimal(0)
 
 
-def money(
-    value: int | str | Decimal | None, currency: str, locale: str = DEFAULT_LOCALE
-) -> str:
+def money(value: int | str | Decimal | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """'€1,234.50' / '1.234,50 €' in the household's locale. Ints are minor units."""
     amount = as_decimal(value, currency)
     try:
@@ -62,8 +60,16 @@ def number(value: int | str | Decimal, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def date(value: dt.date | None, locale: str = DEFAULT_LOCALE, fmt: str = "medium") -> str:
+    """A day in the household's format; fmt 'auto' drops the year of this year's days
+    ('Nov 22', but 'Nov 22, 2025'), for compact registers."""
     if value is None:
         return ""
+    if fmt == "auto":
+        skeleton = "MMMd" if value.year == dt.date.today().year else "yMMMd"
+        try:
+            return str(format_skeleton(skeleton, value, locale=locale))
+        except (ValueError, LookupError):
+            return str(format_skeleton(skeleton, value, locale=DEFAULT_LOCALE))
     try:
         return str(format_date(value, format=fmt, locale=locale))
     except (ValueError, LookupError):

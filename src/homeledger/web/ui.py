@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from homeledger.config import Settings
 from homeledger.kit.errors import DomainError
+from homeledger.kit.ratelimit import make_limiter
 from homeledger.web import problems
 from homeledger.web.csrf import BrowserSessionMiddleware
 from homeledger.web.htmx import is_htmx, redirect, toast_header
@@ -91,14 +92,14 @@ def install_ui(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         BrowserSessionMiddleware, secret=settings.secret_key, secure=settings.is_production
     )
+    # Sign-in and sign-up forms are limited like the API's auth routes (per address).
+    app.state.web_auth_limiter = make_limiter(settings.redis_url)
     app.mount("/static", static_app(), name="static")
     for router in (static_router, users_pages, accounts_pages, ledger_pages):
         app.include_router(router)
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(HouseholdRequired, _household_required)
-    app.add_exception_handler(
-        DomainError, _negotiated(problems.domain_error, _page_domain_error)
-    )
+    app.add_exception_handler(DomainError, _negotiated(problems.domain_error, _page_domain_error))
     app.add_exception_handler(
         RequestValidationError, _negotiated(problems.validation_error, _page_validation_error)
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from homeledger.accounts import service as accounts
+from homeledger.accounts.models import Kind
 from homeledger.accounts.schemas import AccountRead, CategoryRead
 from homeledger.kit.tenancy import Ctx
 from homeledger.ledger.pages.rows import Labels, Row, describe
@@ -44,7 +45,24 @@ class Lookups:
 
     @property
     def by_path(self) -> dict[str, str]:
-        return {c.path.casefold(): c.id for c in self.categories if not c.is_archived}
+        """Lower-cased name -> id of what an entry's lines may name: categories, and the
+        equity accounts (so an opening balance can be edited like any entry)."""
+        names = {
+            label.casefold(): account_id
+            for account_id, (label, kind) in self.labels.items()
+            if kind is Kind.EQUITY
+        }
+        names.update({c.path.casefold(): c.id for c in self.categories if not c.is_archived})
+        return names
+
+    @property
+    def line_names(self) -> dict[str, str]:
+        """Id -> name of every account a line can show (categories and equity)."""
+        return {
+            account_id: label
+            for account_id, (label, kind) in self.labels.items()
+            if kind not in (Kind.ASSET, Kind.LIABILITY)
+        }
 
     @property
     def category_options(self) -> list[tuple[str, str]]:

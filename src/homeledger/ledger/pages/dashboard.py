@@ -48,15 +48,26 @@ def dashboard(request: Request, page: PageDep, session: SessionDep) -> Response:
         request,
         "ledger/dashboard.html",
         {
-            "net_worth": overview.net_worth(session, ctx),
+            "net_worth": overview.net_worth(session, ctx, balances),
             "month": month,
             "chart": chart,
             "slices": list(zip(labels, amounts, strict=True)),
             "balances": by_type,
             "currencies": {r.account_id: r.currency for r in balances},
             "recent": look.rows(recent.items),
-            "attention": overview.needs_attention(session, ctx),
             "has_accounts": bool(look.open_accounts),
         },
+        page=page,
+    )
+
+
+@router.get("/dashboard/attention")
+def attention(request: Request, page: PageDep, session: SessionDep) -> Response:
+    """Loaded by the dashboard after it shows: finding pending transactions reads every
+    posting's status, which should not hold up the rest of the page."""
+    return render(
+        request,
+        "ledger/_attention.html",
+        {"attention": overview.needs_attention(session, page.ctx)},
         page=page,
     )

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from markupsafe import escape
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
 from homeledger.accounts import service as accounts
 from homeledger.kit.errors import DomainError
+from homeledger.kit.tenancy import Role
 from homeledger.ledger import edits, service
 from homeledger.ledger.pages import forms
 from homeledger.ledger.pages.common import Lookups, lookups
-from homeledger.ledger.schemas import TransactionRead
+from homeledger.ledger.schemas import TransactionRead, TransactionUpdate
 from homeledger.web import sessions
 from homeledger.web.deps import SessionDep
 from homeledger.web.forms import Errors, domain_errors, failed, values
@@ -110,8 +113,6 @@ def suggest_payees(
     names = [p.name for p in service.list_payees(session, page.ctx)]
     hits = [n for n in names if n.casefold().startswith(needle)]
     hits += [n for n in names if needle in n.casefold() and n not in hits]
-    from markupsafe import escape
-
     html = "".join(f'<option value="{escape(n)}"></option>' for n in hits[:12])
     return HTMLResponse(html)
 
@@ -140,15 +141,13 @@ def _save(
         unsorted = None
         if any(category is None for category, _, _ in entry.lines):
             unsorted = accounts.uncategorised_category(session, page.ctx, entry.unsorted_kind)
-        data = forms.build_entry(
+        entry_data = forms.build_entry(
             entry, unsorted, str(entry.values["payee"]), str(entry.values["memo"])
         )
         if txn_id:
-            from homeledger.ledger.schemas import TransactionUpdate
-
-            update = TransactionUpdate(**data.model_dump(), version=version)
+            update = TransactionUpdate(**entry_data.model_dump(), version=version)
             return service.update(session, page.ctx, txn_id, update), entry.values, {}
-        return service.create(session, page.ctx, data), entry.values, {}
+        return service.create(session, page.ctx, entry_data), entry.values, {}
     except DomainError as error:
         if error.status_code in (403, 404):
             raise
@@ -158,7 +157,7 @@ def _save(
 
 @router.post("/transactions")
 def create(request: Request, page: PageDep, session: SessionDep, form: FormDep) -> Response:
-    page.ctx.require(page.ctx.role.EDITOR)
+    page.ctx.require(Role.EDITOR)
     look = lookups(session, page.ctx)
     created, shown, errors = _save(session, page, look, form)
     mode = "quick" if is_htmx(request) else "page"
@@ -178,8 +177,6 @@ def create(request: Request, page: PageDep, session: SessionDep, form: FormDep) 
 
 
 def _changed(message: str) -> dict[str, str]:
-    import json
-
     return {
         "HX-Trigger": json.dumps(
             {"hl-toast": {"level": "success", "text": message}, "ledger-changed": True}
@@ -195,10 +192,10 @@ def _transaction_or_404(session: Session, page: Page, txn_id: str) -> Transactio
 def edit(
     request: Request, txn_id: str, page: PageDep, session: SessionDep, account_id: AccountQ = ""
 ) -> Response:
-    page.ctx.require(page.ctx.role.EDITOR)
+    page.ctx.require(Role.EDITOR)
     txn = _transaction_or_404(session, page, txn_id)
     look = lookups(session, page.ctx)
-    shown = forms.from_transaction(txn, look.labels, look.category_paths)
+    shown = forms.from_transaction(txn, look.labels, look.line_names)
     if shown is None:
         text = "This transaction has more parts than the web editor shows; edit it via the API."
         if is_htmx(request):
@@ -226,7 +223,7 @@ def row(
 def update(
     request: Request, txn_id: str, page: PageDep, session: SessionDep, form: FormDep
 ) -> Response:
-    page.ctx.require(page.ctx.role.EDITOR)
+    page.ctx.require(Role.EDITOR)
     look = lookups(session, page.ctx)
     account_id = values(form, "account_context")["account_context"]
     try:

@@ -179,7 +179,8 @@ def parse_entry(
 
 
 def build_entry(entry: Entry, unsorted_id: str | None, payee: str, memo: str) -> TransactionCreate:
-    assert entry.account is not None and entry.account.currency is not None
+    assert entry.account is not None
+    assert entry.account.currency is not None
     assert entry.date is not None
     sign = Decimal(1) if entry.direction == "out" else Decimal(-1)
     total = sum((value for _, value, _ in entry.lines), Decimal(0))
@@ -264,6 +265,7 @@ def from_transaction(txn: TransactionRead, labels: Labels, paths: dict[str, str]
 
     sheet = [p for p in txn.postings if kind(p.account_id) in BALANCE_SHEET]
     cats = [p for p in txn.postings if kind(p.account_id) in CATEGORIES]
+    others = [p for p in txn.postings if kind(p.account_id) not in BALANCE_SHEET]
     common: Values = {
         "date": txn.date.isoformat(),
         "payee": txn.payee or "",
@@ -271,7 +273,7 @@ def from_transaction(txn: TransactionRead, labels: Labels, paths: dict[str, str]
         "tags": ", ".join(txn.tags),
         "version": txn.version,
     }
-    if len(sheet) == 1 and cats and len(cats) + 1 == len(txn.postings):
+    if len(sheet) == 1 and others:  # spending, income, splits, an opening balance
         head = sheet[0]
         out = Decimal(head.amount) <= 0
         sign = Decimal(1) if out else Decimal(-1)

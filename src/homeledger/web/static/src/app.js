@@ -108,6 +108,12 @@
     }
   });
   document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-open-shortcuts]")) {
+      event.preventDefault();
+      var dialog = document.getElementById("shortcuts");
+      if (dialog) dialog.showModal();
+      return;
+    }
     var remove = event.target.closest("[data-remove-line]");
     if (remove) {
       event.preventDefault();
@@ -133,7 +139,11 @@
   }
   function focus(selector) {
     var el = document.querySelector(selector);
-    if (el) { el.focus(); if (el.select) el.select(); }
+    if (!el) return;
+    var folded = el.closest("details");
+    if (folded) folded.open = true;
+    el.focus();
+    if (el.select) el.select();
   }
   document.addEventListener("keydown", function (event) {
     var t = event.target;
