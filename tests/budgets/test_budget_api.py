@@ -210,7 +210,7 @@ def test_spending_in_another_currency_is_converted_at_its_date(api: Api) -> None
     ]
 
 
-def test_a_viewer_sees_the_budget_but_cannot_assign(api: Api) -> None:
+def test_a_viewer_cannot_assign_and_incomplete_rules_are_refused(api: Api) -> None:
     home, ids = _setup(api)
     budget = home.post("/budgets", {"name": "Home", "starts_on": "2025-01-01"})
     viewer = join(api, "viewer@example.com", "viewer")
@@ -220,9 +220,6 @@ def test_a_viewer_sees_the_budget_but_cannot_assign(api: Api) -> None:
         {"category_id": ids["food"], "date": "2025-01-01", "amount": "1.00"},
     )
     assert response.status_code == 403
-
-
-def test_incomplete_period_rules_are_refused_with_the_field(api: Api) -> None:
     response = api.post(
         api.url("/budgets"), {"name": "Fortnight", "period": {"kind": "every-n-weeks"}}
     )

@@ -17,7 +17,12 @@ from homeledger.imports import service as imports
 from homeledger.imports.schemas import ImportBatchRead, ImportCommit
 from homeledger.kit.tenancy import Ctx, Role
 from homeledger.ledger import service as ledger
-from homeledger.ledger.schemas import PostingIn, TransactionCreate, TransactionFilter, TransactionRead
+from homeledger.ledger.schemas import (
+    PostingIn,
+    TransactionCreate,
+    TransactionFilter,
+    TransactionRead,
+)
 from homeledger.ops.check import run_checks
 from homeledger.rules import service as rules
 from homeledger.rules.schemas import RuleCreate
@@ -40,7 +45,7 @@ class Home:
         created = accounts.create_account(
             self.session,
             self.ctx,
-            AccountCreate(name=name, type=type_, currency=currency, institution=institution),  # type: ignore[arg-type]
+            AccountCreate(name=name, type=type_, currency=currency, institution=institution),
             KEY,
         )
         self.ids[name] = created.id
@@ -48,7 +53,9 @@ class Home:
 
     def category(self, name: str, kind: str = "expense") -> str:
         created = accounts.create_category(
-            self.session, self.ctx, CategoryCreate(name=name, kind=kind)  # type: ignore[arg-type]
+            self.session,
+            self.ctx,
+            CategoryCreate(name=name, kind=kind),
         )
         self.ids[name] = created.id
         return created.id
@@ -69,7 +76,9 @@ class Home:
                 date=day,
                 payee=payee,
                 postings=[
-                    PostingIn(account_id=account, amount=f"-{amount}", currency="EUR", status=status),  # type: ignore[arg-type]
+                    PostingIn(
+                        account_id=account, amount=f"-{amount}", currency="EUR", status=status
+                    ),
                     PostingIn(account_id=category, amount=amount, currency="EUR"),
                 ],
             ),
@@ -82,7 +91,9 @@ class Home:
         self, account: str, content: str | bytes, name: str = "statement.csv", **options: Any
     ) -> ImportBatchRead:
         data = content.encode() if isinstance(content, str) else content
-        return imports.import_file(self.session, self.ctx, account, io.BytesIO(data), name, **options)
+        return imports.import_file(
+            self.session, self.ctx, account, io.BytesIO(data), name, **options
+        )
 
     def upload(
         self, account: str, content: str | bytes, name: str = "statement.csv", **options: Any

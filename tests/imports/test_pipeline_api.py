@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.factories.api import Api
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -44,7 +43,9 @@ def rows(api: Api, batch_id: str) -> list[dict[str, Any]]:
 
 
 def transactions(api: Api, account: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = api.get(api.url("/transactions"), account_id=account).json()["items"]
+    items: list[dict[str, Any]] = api.get(api.url("/transactions"), account_id=account).json()[
+        "items"
+    ]
     return items
 
 
@@ -57,7 +58,12 @@ def test_upload_preview_commit_and_revert(api: Api) -> None:
     batch = uploaded.json()
     assert batch["status"] == "staged"
     assert batch["counts"] == {
-        "parsed": 3, "new": 2, "duplicate": 1, "transfer": 0, "errors": 0, "skipped": 0
+        "parsed": 3,
+        "new": 2,
+        "duplicate": 1,
+        "transfer": 0,
+        "errors": 0,
+        "skipped": 0,
     }
     preview = rows(api, batch["id"])
     assert [(r["line"], r["status"], r["payee"]) for r in preview] == [
@@ -91,7 +97,11 @@ def test_upload_preview_commit_and_revert(api: Api) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "where"),
     [
-        ("bad.csv", "Date,Payee,Amount\n2025-03-01,A,-1.00\n2025-03-02,B,abc\n", "bad.csv line 3, field 'Amount'"),
+        (
+            "bad.csv",
+            "Date,Payee,Amount\n2025-03-01,A,-1.00\n2025-03-02,B,abc\n",
+            "bad.csv line 3, field 'Amount'",
+        ),
         ("cut.ofx", (SAMPLES / "creditcard_v220.ofx").read_text()[:900], "cut.ofx"),
     ],
 )
@@ -130,7 +140,9 @@ def test_corrections_in_the_preview_are_applied_and_remembered(api: Api) -> None
     assert [(a["raw_key"], a["payee"], a["category_id"]) for a in aliases] == [
         ("amazon mktplace", "Amazon", shopping)
     ]
-    later = upload(api, checking, "Date,Payee,Amount\n2025-04-02,AMAZON MKTPLACE*7Q1 AMZN.COM/BILL,-5.00\n")
+    later = upload(
+        api, checking, "Date,Payee,Amount\n2025-04-02,AMAZON MKTPLACE*7Q1 AMZN.COM/BILL,-5.00\n"
+    )
     [row] = rows(api, later.json()["id"])
     assert (row["payee"], row["category_id"]) == ("Amazon", shopping)
     assert row["category_reason"] == "your payee alias 'amazon mktplace'"
@@ -139,7 +151,9 @@ def test_corrections_in_the_preview_are_applied_and_remembered(api: Api) -> None
 def test_what_the_user_changes_after_an_import_is_learned_for_the_next(api: Api) -> None:
     checking = api.account("Checking")
     streaming = api.category("Streaming")
-    first = upload(api, checking, "Date,Payee,Amount\n2025-03-01,NETFLIX.COM 866-579,-13.99\n").json()
+    first = upload(
+        api, checking, "Date,Payee,Amount\n2025-03-01,NETFLIX.COM 866-579,-13.99\n"
+    ).json()
     api.post(api.url(f"/imports/{first['id']}/commit"), {})
     [txn] = transactions(api, checking)
     edited = api.put(
@@ -155,7 +169,9 @@ def test_what_the_user_changes_after_an_import_is_learned_for_the_next(api: Api)
         },
     )
     assert edited.status_code == 200, edited.text
-    second = upload(api, checking, "Date,Payee,Amount\n2025-04-01,NETFLIX.COM 866-579,-13.99\n").json()
+    second = upload(
+        api, checking, "Date,Payee,Amount\n2025-04-01,NETFLIX.COM 866-579,-13.99\n"
+    ).json()
     [row] = rows(api, second["id"])
     assert (row["payee"], row["category"]) == ("Netflix", "Streaming")
     assert row["category_reason"] == "as you left 'netflix com' last time"
@@ -238,7 +254,10 @@ def test_a_big_upload_runs_as_a_job_with_progress(api: Api) -> None:
     batch_id = job["result"]["batch_id"]
     assert job["result"]["counts"]["new"] == 3
     commit = api.client.post(
-        api.url(f"/imports/{batch_id}/commit"), params={"background": "true"}, json={}, headers=api.headers
+        api.url(f"/imports/{batch_id}/commit"),
+        params={"background": "true"},
+        json={},
+        headers=api.headers,
     )
     assert commit.status_code == 202
     assert _wait_for(api, commit.json()["job_id"])["status"] == "succeeded"

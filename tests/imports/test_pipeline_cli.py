@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import typer
 from sqlalchemy import Engine
+from tests.imports.household import csv_text, make_home
 from typer.testing import CliRunner
 
 from homeledger.config import get_settings
 from homeledger.db.session import make_session_factory
 from homeledger.imports.cli import register
-from tests.imports.household import csv_text, make_home
 
 runner = CliRunner()
 SAMPLES = Path(__file__).parent / "samples"
@@ -41,10 +41,21 @@ def household(
     get_settings.cache_clear()
 
 
-def _import(cli: typer.Typer, file: Path, household: tuple[str, str], *extra: str) -> dict[str, object]:
+def _import(
+    cli: typer.Typer, file: Path, household: tuple[str, str], *extra: str
+) -> dict[str, object]:
     result = runner.invoke(
         cli,
-        ["import", str(file), "--household", household[0], "--account", household[1], "--json", *extra],
+        [
+            "import",
+            str(file),
+            "--household",
+            household[0],
+            "--account",
+            household[1],
+            "--json",
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
     counts: dict[str, object] = json.loads(result.stdout)
@@ -64,7 +75,9 @@ def test_import_prints_counts_and_the_same_file_twice_adds_nothing(
     assert (again["new"], again["duplicate"]) == (0, 2)
     listed = runner.invoke(cli, ["imports", "list", "--household", household[0], "--json"])
     assert [b["counts"]["new"] for b in json.loads(listed.stdout)] == [0, 2]
-    reverted = runner.invoke(cli, ["imports", "revert", str(first["batch_id"]), "--household", household[0]])
+    reverted = runner.invoke(
+        cli, ["imports", "revert", str(first["batch_id"]), "--household", household[0]]
+    )
     assert reverted.exit_code == 0, reverted.output
     assert _import(cli, file, household)["new"] == 2
 
@@ -101,20 +114,39 @@ def test_import_of_a_sample_with_a_shipped_profile_and_human_output(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "de_dkb_preamble.csv: parsed 4, new 4, duplicate 0, transfer 0, errors 0" in result.stdout
+    assert (
+        "de_dkb_preamble.csv: parsed 4, new 4, duplicate 0, transfer 0, errors 0" in result.stdout
+    )
     unknown = runner.invoke(
         cli,
-        ["import", str(SAMPLES / "us_checking.csv"), "--household", household[0],
-         "--account", household[1], "--profile", "nope"],
+        [
+            "import",
+            str(SAMPLES / "us_checking.csv"),
+            "--household",
+            household[0],
+            "--account",
+            household[1],
+            "--profile",
+            "nope",
+        ],
     )
     assert unknown.exit_code == 1
     assert "no profile named 'nope'" in unknown.stderr
 
 
-def test_an_unknown_household_is_an_error_not_a_crash(cli: typer.Typer, household: tuple[str, str]) -> None:
+def test_an_unknown_household_is_an_error_not_a_crash(
+    cli: typer.Typer, household: tuple[str, str]
+) -> None:
     result = runner.invoke(
         cli,
-        ["import", str(SAMPLES / "us_checking.csv"), "--household", "0" * 32, "--account", household[1]],
+        [
+            "import",
+            str(SAMPLES / "us_checking.csv"),
+            "--household",
+            "0" * 32,
+            "--account",
+            household[1],
+        ],
     )
     assert result.exit_code == 1
     assert "no household" in result.stderr

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.imports.household import Home, csv_text, csv_with_ids, make_home
 
 from homeledger.imports import pipeline
 from homeledger.imports.errors import RowsRefused
 from homeledger.imports.profiles import parse_profile
-from tests.imports.household import Home, csv_text, csv_with_ids, make_home
 
 
 @pytest.fixture
@@ -93,7 +93,9 @@ def test_a_bank_id_repeated_in_one_file_is_imported_once(home: Home) -> None:
 def test_a_manual_entry_is_recognised_in_the_bank_file(home: Home) -> None:
     checking, shopping = home.account("Checking"), home.category("Shopping")
     manual = home.spend(checking, shopping, "12.99", dt.date(2025, 3, 2), payee="Amazon")
-    batch = home.upload(checking, csv_text(("2025-03-03", "POS 1234 AMAZON MKTPLACE*2K4", "-12.99")))
+    batch = home.upload(
+        checking, csv_text(("2025-03-03", "POS 1234 AMAZON MKTPLACE*2K4", "-12.99"))
+    )
     [row] = home.rows(batch.id)
     assert row.status == "duplicate"
     assert row.reason == (
@@ -103,7 +105,9 @@ def test_a_manual_entry_is_recognised_in_the_bank_file(home: Home) -> None:
     home.commit(batch.id)
     assert [t.id for t in home.transactions(checking)] == [manual.id]
     # The entry is now linked: the same file again is an exact duplicate.
-    again = home.import_file(checking, csv_text(("2025-03-03", "POS 1234 AMAZON MKTPLACE*2K4", "-12.99")))
+    again = home.import_file(
+        checking, csv_text(("2025-03-03", "POS 1234 AMAZON MKTPLACE*2K4", "-12.99"))
+    )
     assert home.rows(again.id)[0].reason.startswith("same date, amount and payee")
 
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.imports.household import Home, csv_text, make_home
 
 from homeledger.imports import service as imports
-from tests.imports.household import Home, csv_text, make_home
 
 
 @pytest.fixture

@@ -70,13 +70,24 @@ def test_all_conditions_must_hold_unless_the_rule_says_any() -> None:
         (Condition("amount", "at_most", "12.99"), "amount 12.99 is at most 12.99"),
         (Condition("direction", "is", "out"), "money out"),
         (Condition("account", "is", "checking"), "account matches"),
-        (Condition("date", "on_or_after", "2025-03-01"), "date 2025-03-02 is on or after 2025-03-01"),
-        (Condition("memo", "regex", r"\d{3}-\d{7}"), "memo 'order 302-1234567' matches '\\d{3}-\\d{7}'"),
-        (Condition("text", "starts_with", "amazon"), "text 'Amazon Mktplace POS 1234 AMAZON MKTPLAC…' starts with 'amazon'"),
+        (
+            Condition("date", "on_or_after", "2025-03-01"),
+            "date 2025-03-02 is on or after 2025-03-01",
+        ),
+        (
+            Condition("memo", "regex", r"\d{3}-\d{7}"),
+            "memo 'order 302-1234567' matches '\\d{3}-\\d{7}'",
+        ),
+        (
+            Condition("text", "starts_with", "amazon"),
+            "text 'Amazon Mktplace POS 1234 AMAZON MKTPLAC…' starts with 'amazon'",
+        ),
     ],
 )
 def test_each_kind_of_condition_explains_itself(condition: Condition, reason: str) -> None:
-    matched = apply_rules([rule("r", condition, actions=(Action("add_tags", tags=("x",)),))], AMAZON)
+    matched = apply_rules(
+        [rule("r", condition, actions=(Action("add_tags", tags=("x",)),))], AMAZON
+    )
     assert matched.matches[0].reasons == (reason,)
 
 
@@ -91,7 +102,10 @@ def test_each_kind_of_condition_explains_itself(condition: Condition, reason: st
     ],
 )
 def test_a_condition_that_does_not_hold_means_no_match(condition: Condition) -> None:
-    assert apply_rules([rule("r", condition, actions=(Action("set_memo", "x"),))], AMAZON).matches == []
+    assert (
+        apply_rules([rule("r", condition, actions=(Action("set_memo", "x"),))], AMAZON).matches
+        == []
+    )
 
 
 def test_the_first_rule_to_choose_a_category_wins_tags_add_up_and_stop_ends_the_run() -> None:
@@ -117,10 +131,19 @@ def test_the_first_rule_to_choose_a_category_wins_tags_add_up_and_stop_ends_the_
 def test_a_split_by_percent_gives_every_cent_to_someone() -> None:
     parts = (SplitPart("food", percent=Decimal(50)), SplitPart("home", percent=Decimal(50)))
     outcome = apply_rules(
-        [rule("split", Condition("direction", "is", "out"), actions=(Action("split", parts=parts),))],
+        [
+            rule(
+                "split",
+                Condition("direction", "is", "out"),
+                actions=(Action("split", parts=parts),),
+            )
+        ],
         AMAZON,
     )
-    assert [(s.category_id, s.amount_minor) for s in outcome.splits] == [("food", 650), ("home", 649)]
+    assert [(s.category_id, s.amount_minor) for s in outcome.splits] == [
+        ("food", 650),
+        ("home", 649),
+    ]
 
 
 def test_fixed_split_parts_come_first_and_leave_the_rest_to_the_caller() -> None:
@@ -141,7 +164,7 @@ def test_a_split_larger_than_the_amount_is_skipped_and_says_why() -> None:
 
 
 @given(
-    total=st.integers(min_value=-10**12, max_value=10**12),
+    total=st.integers(min_value=-(10**12), max_value=10**12),
     shares=st.lists(st.integers(min_value=1, max_value=97), min_size=1, max_size=6),
 )
 def test_percent_splits_always_add_up_to_the_amount(total: int, shares: list[int]) -> None:
@@ -160,9 +183,18 @@ def test_percent_splits_always_add_up_to_the_amount(total: int, shares: list[int
 @pytest.mark.parametrize(
     ("bad", "where"),
     [
-        (rule("r", Condition("payee", "regex", "(unclosed"), actions=(Action("set_memo", "x"),)), "conditions[0].value"),
-        (rule("r", Condition("amount", "between", "5", "1"), actions=(Action("set_memo", "x"),)), "conditions[0].value_to"),
-        (rule("r", Condition("colour", "is", "red"), actions=(Action("set_memo", "x"),)), "conditions[0].field"),
+        (
+            rule("r", Condition("payee", "regex", "(unclosed"), actions=(Action("set_memo", "x"),)),
+            "conditions[0].value",
+        ),
+        (
+            rule("r", Condition("amount", "between", "5", "1"), actions=(Action("set_memo", "x"),)),
+            "conditions[0].value_to",
+        ),
+        (
+            rule("r", Condition("colour", "is", "red"), actions=(Action("set_memo", "x"),)),
+            "conditions[0].field",
+        ),
         (
             rule(
                 "r",
@@ -183,7 +215,11 @@ def test_a_rule_that_cannot_work_is_refused_naming_the_part(bad: Rule, where: st
 def test_bank_text_reduces_to_a_stable_key_and_a_readable_payee() -> None:
     assert payee_key("POS 1234 AMAZON MKTPLACE*2K4") == "amazon mktplace"
     assert payee_key("AMAZON MKTPLACE*7Q1 AMZN.COM/BILL") == "amazon mktplace amzn"
-    assert key_prefixes("amazon mktplace amzn") == ["amazon mktplace amzn", "amazon mktplace", "amazon"]
+    assert key_prefixes("amazon mktplace amzn") == [
+        "amazon mktplace amzn",
+        "amazon mktplace",
+        "amazon",
+    ]
     assert clean_payee("WHOLE FOODS #10234") == "Whole Foods"
     assert clean_payee("AT&T MOBILITY") == "AT&T Mobility"
     assert clean_payee("REWE Markt GmbH") == "REWE Markt GmbH"

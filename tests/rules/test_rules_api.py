@@ -37,21 +37,31 @@ def _rule(name: str, needle: str, *actions: dict[str, Any]) -> dict[str, Any]:
 
 def test_rules_are_checked_ordered_changed_and_deleted(api: Api) -> None:
     groceries = api.category("Groceries")
-    first = api.post(api.url("/rules"), _rule("A", "rewe", {"kind": "set_category", "value": groceries}))
+    first = api.post(
+        api.url("/rules"), _rule("A", "rewe", {"kind": "set_category", "value": groceries})
+    )
     assert first.status_code == 201, first.text
-    second = api.post(api.url("/rules"), _rule("B", "edeka", {"kind": "set_category", "value": groceries}))
+    second = api.post(
+        api.url("/rules"), _rule("B", "edeka", {"kind": "set_category", "value": groceries})
+    )
     assert [r["name"] for r in api.get(api.url("/rules")).json()] == ["A", "B"]
-    reordered = api.post(api.url("/rules/order"), {"ids": [second.json()["id"], first.json()["id"]]})
+    reordered = api.post(
+        api.url("/rules/order"), {"ids": [second.json()["id"], first.json()["id"]]}
+    )
     assert [r["name"] for r in reordered.json()] == ["B", "A"]
 
     bad_regex = api.post(
         api.url("/rules"),
-        {**_rule("C", "x", {"kind": "set_memo", "value": "m"}),
-         "conditions": [{"field": "payee", "op": "regex", "value": "(open"}]},
+        {
+            **_rule("C", "x", {"kind": "set_memo", "value": "m"}),
+            "conditions": [{"field": "payee", "op": "regex", "value": "(open"}],
+        },
     )
     assert bad_regex.status_code == 422
     assert bad_regex.json()["errors"][0]["field"] == "conditions[0].value"
-    foreign = api.post(api.url("/rules"), _rule("D", "x", {"kind": "set_category", "value": "f" * 32}))
+    foreign = api.post(
+        api.url("/rules"), _rule("D", "x", {"kind": "set_category", "value": "f" * 32})
+    )
     assert foreign.status_code == 422
     assert foreign.json()["errors"][0]["field"] == "actions[0].value"
 
@@ -65,7 +75,10 @@ def test_a_dry_run_explains_and_apply_changes_existing_transactions(api: Api) ->
     checking = api.account("Checking")
     groceries = api.category("Groceries")
     _import(api, checking, STATEMENT)
-    api.post(api.url("/rules"), _rule("Supermarket", "rewe", {"kind": "set_category", "value": groceries}))
+    api.post(
+        api.url("/rules"),
+        _rule("Supermarket", "rewe", {"kind": "set_category", "value": groceries}),
+    )
     before = api.get(api.url("/transactions")).json()["items"]
 
     dry = api.post(api.url("/rules/dry-run"), {"only_uncategorised": True})
@@ -113,7 +126,9 @@ def test_rules_run_on_import_with_splits_tags_and_the_reason_shown(api: Api) -> 
     assert amazon["payee"] == "Amazon"
     assert amazon["category_reason"] == "rule 'Amazon': payee 'Amazon Mktplace' contains 'amazon'"
     api.post(api.url(f"/imports/{batch['id']}/commit"), {})
-    txn = next(t for t in api.get(api.url("/transactions")).json()["items"] if t["payee"] == "Amazon")
+    txn = next(
+        t for t in api.get(api.url("/transactions")).json()["items"] if t["payee"] == "Amazon"
+    )
     assert txn["tags"] == ["online"]
     assert sorted((p["account_id"], p["amount"]) for p in txn["postings"]) == sorted(
         [(checking, "-60.00"), (books, "10.00"), (toys, "50.00")]

@@ -109,7 +109,7 @@ def live_server(
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # importing the app takes seconds on a busy machine
     while True:
         try:
             if httpx.get(base + "/health/live", timeout=1).status_code == 200:
@@ -118,6 +118,8 @@ def live_server(
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
+            server.wait()
+            log.close()
             raise RuntimeError("the app did not start:\n" + (folder / "server.log").read_text())
         time.sleep(0.1)
     yield base

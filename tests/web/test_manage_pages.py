@@ -21,7 +21,8 @@ def _post(client: TestClient, path: str, **data: str) -> str:
     token = _token(client.get("/categories").text)
     response = client.post(path, data={"csrf_token": token, **data})
     assert response.status_code in (200, 422), response.status_code
-    return response.text
+    html: str = response.text
+    return html
 
 
 def _category_id(html: str, name: str) -> str:

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from homeledger.exports import service
-from homeledger.exports.schemas import ExportFilter, ExportFormat, HouseholdDocument, RestoreResult
+from homeledger.exports.schemas import ExportQuery, HouseholdDocument, RestoreResult
 from homeledger.kit.errors import InvalidInput
 from homeledger.web.deps import CtxDep, SessionDep, SettingsDep
 
@@ -33,8 +33,7 @@ def export(
     ctx: CtxDep,
     session: SessionDep,
     settings: SettingsDep,
-    filters: Annotated[ExportFilter, Query()],
-    export_format: Annotated[ExportFormat, Query(alias="format")] = "csv",
+    query: Annotated[ExportQuery, Query()],
 ) -> StreamingResponse:
     """`csv` and `qif` take the transaction list's filters; `json` is the whole
     household (restore it with `POST /restore` into an empty household); `beancount`
@@ -44,14 +43,14 @@ def export(
         max_size=SPOOL, mode="w+", encoding="utf-8", newline=""
     )
     try:
-        service.export(session, ctx, export_format, spool, settings.field_key(), filters)
+        service.export(session, ctx, query.format, spool, settings.field_key(), query.filters())
     except BaseException:
         spool.close()
         raise
-    name = service.file_name(session, ctx, export_format)
+    name = service.file_name(session, ctx, query.format)
     return StreamingResponse(
         _chunks(spool),
-        media_type=service.MEDIA_TYPES[export_format],
+        media_type=service.MEDIA_TYPES[query.format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

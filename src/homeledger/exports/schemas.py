@@ -21,6 +21,13 @@ class ExportFilter(TransactionFilter):
     """The transaction list's filters (CSV and QIF); `cursor` and `limit` are ignored."""
 
 
+class ExportQuery(ExportFilter):
+    format: ExportFormat = Field(default="csv", description="csv, json, beancount or qif.")
+
+    def filters(self) -> ExportFilter:
+        return ExportFilter.model_validate(self.model_dump(exclude={"format"}))
+
+
 class AccountDoc(Schema):
     id: str = Field(max_length=32)
     name: str = Field(min_length=1, max_length=100)

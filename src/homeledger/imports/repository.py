@@ -366,6 +366,7 @@ class ImportRepository:
                 .values(version=Transaction.version + 1)
                 .execution_options(synchronize_session=False)
             )
+            self.session.expire_all()  # loaded postings and versions are stale now
 
     # Revert
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -318,10 +319,7 @@ class LedgerRepository:
             one = select(total.account_id, total.currency, func.sum(total.amount_minor))
             one = one.where(*conditions).group_by(total.account_id, total.currency)
             return [(a, c, 0, int(s)) for a, c, s in self.session.execute(one)]
-        bucket: ColumnElement[int] = case(
-            *((total.date < edge, index) for index, edge in enumerate(edges)),
-            else_=len(edges),
-        )
+        bucket = _bucket_of(total.date, list(edges), 0)
         query = (
             select(total.account_id, total.currency, bucket, func.sum(total.amount_minor))
             .where(*conditions)
@@ -455,6 +453,24 @@ class LedgerRepository:
 
     def delete_tag_links(self, tag_id: str) -> None:
         self.session.execute(delete(transaction_tags).where(transaction_tags.c.tag_id == tag_id))
+
+
+def _bucket_of(column: ColumnElement[dt.date] | Any, edges: list[dt.date], first: int) -> Any:
+    """The index of the bucket holding ``column``: ``first + i`` when it lies before
+    ``edges[i]`` and on or after ``edges[i - 1]``. A balanced tree of CASEs, so that a
+    row takes log2(buckets) comparisons, not one per bucket (120 months)."""
+    if not edges:
+        return literal(first)
+    if len(edges) <= 2:
+        return case(
+            *((column < edge, first + index) for index, edge in enumerate(edges)),
+            else_=first + len(edges),
+        )
+    middle = len(edges) // 2
+    return case(
+        (column < edges[middle], _bucket_of(column, edges[:middle], first)),
+        else_=_bucket_of(column, edges[middle + 1 :], first + middle + 1),
+    )
 
 
 def _escape_like(text: str) -> str:

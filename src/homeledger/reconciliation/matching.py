@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from homeledger.rules.payees import similarity
 
 WINDOW_DAYS = 3
+ALIKE = 0.6
+"""Payees this alike are worth naming in the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ def auto_match(
         (days, negative_alike), entry = best
         free.remove(entry)
         when = "same day" if days == 0 else f"{days} day{'s' if days > 1 else ''} apart"
-        payee = f", payee {round(-negative_alike * 100)}% alike" if negative_alike else ""
+        alike = -negative_alike
+        payee = f", payee {round(alike * 100)}% alike" if alike >= ALIKE else ""
         pairs.append(Pair(line.id, entry.posting_id, f"same amount, {when}{payee}"))
     return pairs

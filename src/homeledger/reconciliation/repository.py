@@ -89,12 +89,10 @@ class ReconciliationRepository:
         return self.session.scalars(query).one_or_none()
 
     def batch_rows(self, batch_id: str) -> list[ImportRow]:
+        """The statement's lines as imported: every row but those the account could not take."""
         query = (
             select(ImportRow)
-            .where(
-                ImportRow.batch_id == batch_id,
-                ImportRow.outcome.in_(("new", "duplicate", "transfer")),
-            )
+            .where(ImportRow.batch_id == batch_id, ImportRow.outcome != "error")
             .order_by(ImportRow.line)
         )
         return list(self.session.scalars(query))
@@ -200,6 +198,7 @@ class ReconciliationRepository:
             .values(status=PostingStatus.RECONCILED.value)
             .execution_options(synchronize_session=False)
         )
+        self.session.expire_all()  # loaded postings and versions are stale now
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def _bump(self, transaction_ids: Select[Any]) -> None:

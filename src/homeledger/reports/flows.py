@@ -42,22 +42,37 @@ from homeledger.reports.service import category_amounts, category_rows
 HUB = "budget"
 
 
-def _balances(scope: Scope, day: dt.date, ids: list[str]) -> dict[str, tuple[str, int]]:
-    """Each account's balance (its currency, minor units) at the end of ``day``."""
-    found: dict[str, tuple[str, int]] = {}
-    for account_id, currency, total in LedgerRepository(scope.session).balances(
-        scope.ctx, day, ids
+EPOCH = dt.date(1900, 1, 1)
+"""Before any posting (the ledger refuses earlier dates)."""
+
+
+def _history(
+    scope: Scope, edges: list[dt.date], ids: list[str]
+) -> tuple[dict[tuple[str, str], int], dict[int, list[tuple[str, str, int]]]]:
+    """Each account's balance before ``edges[0]`` (per currency) and its changes in
+    each bucket of ``edges``: one pass over the day totals."""
+    opening: dict[tuple[str, str], int] = defaultdict(int)
+    changes: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    boundaries = [EPOCH, *edges] if edges[0] > EPOCH else edges
+    shift = len(boundaries) - len(edges)
+    for account_id, currency, bucket, amount in LedgerRepository(scope.session).totals_by_bucket(
+        scope.ctx, boundaries, ids
     ):
-        found[account_id] = (currency, found.get(account_id, (currency, 0))[1] + total)
-    return found
+        if bucket < shift:
+            opening[(account_id, currency)] += amount
+        else:
+            changes[bucket - shift].append((account_id, currency, amount))
+    return opening, changes
 
 
 def cash_flow(session: Session, ctx: Ctx, start: dt.date, end: dt.date) -> CashFlowReport:
     scope = make_scope(session, ctx, start, end)
     accounts = AccountRepository(session).of_kinds(ctx, {Kind.ASSET, Kind.LIABILITY})
     ids = [a.id for a in accounts]
-    opening = _balances(scope, start - ONE_DAY, ids)
-    closing = _balances(scope, end, ids)
+    before, changes = _history(scope, [start, scope.after], ids)
+    after = dict(before)
+    for account_id, currency, amount in changes[0]:
+        after[(account_id, currency)] = after.get((account_id, currency), 0) + amount
     flows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rows = ReportRepository(session).gross_flows(
         ctx, PostingFilter(frozenset(ids), start, scope.after), scope.base
@@ -72,13 +87,13 @@ def cash_flow(session: Session, ctx: Ctx, start: dt.date, end: dt.date) -> CashF
         account_rows = []
         for account in accounts:
             currency = account.currency or scope.base
-            before = opening.get(account.id, (currency, 0))[1]
-            after = closing.get(account.id, (currency, 0))[1]
+            opening = before.get((account.id, currency), 0)
+            closing = after.get((account.id, currency), 0)
             inflow, outflow = flows[account.id]
-            if not (before or after or inflow or outflow):
+            if not (opening or closing or inflow or outflow):
                 continue
-            first = scope.rates.convert(before, currency, start - ONE_DAY)
-            last = scope.rates.convert(after, currency, end)
+            first = scope.rates.convert(opening, currency, start - ONE_DAY)
+            last = scope.rates.convert(closing, currency, end)
             account_rows.append(
                 AccountFlowRow(
                     account_id=account.id,
@@ -149,14 +164,7 @@ def net_worth(session: Session, ctx: Ctx, start: dt.date, end: dt.date) -> NetWo
     accounts = AccountRepository(session).of_kinds(ctx, {Kind.ASSET, Kind.LIABILITY})
     kinds = {a.id: a.kind for a in accounts}
     edges = month_starts(start, end)
-    balance: dict[tuple[str, str], int] = defaultdict(int)
-    for account_id, (currency, amount) in _balances(scope, start - ONE_DAY, list(kinds)).items():
-        balance[(account_id, currency)] = amount
-    changes: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-    for account_id, currency, bucket, amount in LedgerRepository(session).totals_by_bucket(
-        ctx, edges, list(kinds)
-    ):
-        changes[bucket].append((account_id, currency, amount))
+    balance, changes = _history(scope, edges, list(kinds))
     points = []
     with rates_required():
         for bucket in range(len(edges) - 1):

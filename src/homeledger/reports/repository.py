@@ -67,6 +67,24 @@ class ReportRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _split(self, grouped: Any, single: Any, base: str) -> list[tuple[Any, ...]]:
+        """Rows of ``grouped`` (sums per key and currency) in ``base``; for any other
+        currency found, the rows of ``single`` (one per posting) in those currencies.
+        The per-posting read happens only when a foreign currency is present."""
+        rows: list[tuple[Any, ...]] = []
+        foreign: set[str] = set()
+        for row in self.session.execute(grouped):
+            if row.currency == base:
+                rows.append(tuple(row))
+            else:
+                foreign.add(row.currency)
+        if foreign:
+            rows += [
+                tuple(r)
+                for r in self.session.execute(single.where(Posting.currency.in_(sorted(foreign))))
+            ]
+        return rows
+
     def gross_flows(
         self, ctx: Ctx, f: PostingFilter, base: str
     ) -> list[tuple[str, str, dt.date | None, int, int]]:
@@ -77,19 +95,20 @@ class ReportRepository:
         outflow = func.sum(case((amount < 0, -amount), else_=0))
         grouped = (
             select(Posting.account_id, Posting.currency, inflow, outflow)
-            .where(*_conditions(ctx, f), Posting.currency == base)
+            .where(*_conditions(ctx, f))
             .group_by(Posting.account_id, Posting.currency)
         )
-        rows: list[tuple[str, str, dt.date | None, int, int]] = [
-            (a, c, None, int(i), int(o)) for a, c, i, o in self.session.execute(grouped)
-        ]
         single = select(Posting.account_id, Posting.currency, Posting.date, amount).where(
-            *_conditions(ctx, f), Posting.currency != base
+            *_conditions(ctx, f)
         )
-        rows += [
-            (a, c, d, max(0, int(v)), max(0, -int(v)))
-            for a, c, d, v in self.session.execute(single)
-        ]
+        rows: list[tuple[str, str, dt.date | None, int, int]] = []
+        for row in self._split(grouped, single, base):
+            if len(row) == 4 and isinstance(row[2], dt.date):
+                account_id, currency, day, value = row
+                rows.append((account_id, currency, day, max(0, int(value)), max(0, -int(value))))
+            else:
+                account_id, currency, money_in, money_out = row
+                rows.append((account_id, currency, None, int(money_in), int(money_out)))
         return rows
 
     def _breakdown(
@@ -108,18 +127,14 @@ class ReportRepository:
                 )
             return query.where(*_conditions(ctx, f), *_transaction_conditions(f))
 
-        grouped = joined(select(key, Posting.currency, func.sum(Posting.amount_minor))).where(
-            Posting.currency == base
-        )
-        grouped = grouped.group_by(key, Posting.currency)
-        rows: list[tuple[str | None, str, dt.date | None, int]] = [
-            (k, c, None, int(s)) for k, c, s in self.session.execute(grouped)
+        grouped = joined(select(key, Posting.currency, func.sum(Posting.amount_minor)))
+        single = joined(select(key, Posting.currency, Posting.date, Posting.amount_minor))
+        return [
+            (row[0], row[1], None, int(row[2]))
+            if len(row) == 3
+            else (row[0], row[1], row[2], int(row[3]))
+            for row in self._split(grouped.group_by(key, Posting.currency), single, base)
         ]
-        single = joined(select(key, Posting.currency, Posting.date, Posting.amount_minor)).where(
-            Posting.currency != base
-        )
-        rows += [(k, c, d, int(v)) for k, c, d, v in self.session.execute(single)]
-        return rows
 
     def payee_totals(
         self, ctx: Ctx, f: PostingFilter, base: str
@@ -143,17 +158,12 @@ class ReportRepository:
             query = query.join(Transaction, Transaction.id == Posting.transaction_id)
             return query.where(*_conditions(ctx, f), *_transaction_conditions(f))
 
-        grouped = base_query(select(Posting.currency, func.sum(Posting.amount_minor))).where(
-            Posting.currency == base
-        )
-        rows: list[tuple[str, dt.date | None, int]] = [
-            (c, None, int(s)) for c, s in self.session.execute(grouped.group_by(Posting.currency))
+        grouped = base_query(select(Posting.currency, func.sum(Posting.amount_minor)))
+        single = base_query(select(Posting.currency, Posting.date, Posting.amount_minor))
+        return [
+            (row[0], None, int(row[1])) if len(row) == 2 else (row[0], row[1], int(row[2]))
+            for row in self._split(grouped.group_by(Posting.currency), single, base)
         ]
-        single = base_query(select(Posting.currency, Posting.date, Posting.amount_minor)).where(
-            Posting.currency != base
-        )
-        rows += [(c, d, int(v)) for c, d, v in self.session.execute(single)]
-        return rows
 
     def matching_transactions(
         self, ctx: Ctx, f: PostingFilter, after: tuple[dt.date, str] | None, limit: int
@@ -184,4 +194,4 @@ class ReportRepository:
         query = select(Tag.id, Tag.name).where(
             Tag.household_id == ctx.household_id, Tag.id.in_(list(tag_ids))
         )
-        return {tag_id: name for tag_id, name in self.session.execute(query)}
+        return {row.id: row.name for row in self.session.execute(query)}

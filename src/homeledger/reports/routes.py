@@ -46,8 +46,8 @@ def _period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date
     return dt.date(months // 12, months % 12 + 1, 1), end
 
 
-def rendered(report: ReportMeta, fmt: str) -> ReportMeta | Response:
-    """The report itself for JSON; a download for CSV and PDF."""
+def rendered(report: ReportMeta, fmt: str) -> Response:
+    """The report as JSON, or a CSV / PDF download."""
     name = f"{report.report}-{report.date_from}-{report.date_to}"
     if fmt == "csv":
         return Response(
@@ -61,7 +61,9 @@ def rendered(report: ReportMeta, fmt: str) -> ReportMeta | Response:
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )
-    return report
+    # The model is already built and checked: serialising it directly skips FastAPI's
+    # second validation of the response (a third of a large report's time).
+    return Response(report.model_dump_json(), media_type="application/json")
 
 
 @router.get(
@@ -74,7 +76,7 @@ def spending(
     date_to: DateTo = None,
     category_id: Annotated[str | None, Query(max_length=32, description="Drill into.")] = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     """Per category and subcategory (money spent, refunds deducted); every figure's
     `filter.href` lists its transactions."""
     start, end = _period(date_from, date_to)
@@ -91,7 +93,7 @@ def income(
     date_to: DateTo = None,
     category_id: Annotated[str | None, Query(max_length=32, description="Drill into.")] = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     start, end = _period(date_from, date_to)
     return rendered(
         service.category_report(session, ctx, "income", start, end, category_id), format
@@ -110,7 +112,7 @@ def income_expense(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     start, end = _period(date_from, date_to)
     return rendered(service.income_expense(session, ctx, start, end), format)
 
@@ -122,7 +124,7 @@ def cash_flow(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     """Money in and out per account, income and expense per top-level category, and
     the nodes and links of a Sankey diagram (income -> budget -> expense, savings)."""
     start, end = _period(date_from, date_to)
@@ -136,7 +138,7 @@ def net_worth(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     """Assets, liabilities and net worth at each month end."""
     start, end = _period(date_from, date_to)
     return rendered(flows.net_worth(session, ctx, start, end), format)
@@ -152,7 +154,7 @@ def budget(
         str | None, Query(max_length=32, description="Default: the first budget.")
     ] = None,
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     start, end = _period(date_from, date_to)
     return rendered(flows.budget_vs_actual(session, ctx, start, end, budget_id), format)
 
@@ -165,7 +167,7 @@ def payees(
     date_to: DateTo = None,
     kind: Kind = "expense",
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     start, end = _period(date_from, date_to)
     return rendered(service.breakdown(session, ctx, "payee", start, end, kind), format)
 
@@ -178,7 +180,7 @@ def tags(
     date_to: DateTo = None,
     kind: Kind = "expense",
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     """A transaction with several tags counts under each of them."""
     start, end = _period(date_from, date_to)
     return rendered(service.breakdown(session, ctx, "tag", start, end, kind), format)
@@ -196,7 +198,7 @@ def year_over_year(
     year: Annotated[int | None, Query(ge=1901, le=2199, description="Default: this year.")] = None,
     kind: Kind = "expense",
     format: Format = "json",
-) -> ReportMeta | Response:
+) -> Response:
     return rendered(
         service.year_over_year(session, ctx, year or dt.date.today().year, kind), format
     )

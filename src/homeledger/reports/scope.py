@@ -7,6 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ from homeledger.accounts.models import Account, Kind
 from homeledger.accounts.repository import AccountRepository
 from homeledger.fx.service import HouseholdRates, base_currency, household_rates
 from homeledger.kit.errors import InvalidInput
-from homeledger.kit.money import format_plain, to_minor
+from homeledger.kit.money import exponent, to_minor
 from homeledger.kit.tenancy import Ctx
 from homeledger.reports.schemas import Drill, Figure
 
@@ -39,17 +41,26 @@ class Scope:
         return self.end + ONE_DAY
 
     def money(self, minor: int) -> str:
-        return format_plain(minor, self.base)
+        """`kit.money.format_plain`, in integer arithmetic (a report formats thousands)."""
+        places = exponent(self.base)
+        if places == 0:
+            return str(minor)
+        whole, fraction = divmod(abs(minor), 10**places)
+        return f"{'-' if minor < 0 else ''}{whole}.{fraction:0{places}d}"
 
     def minor(self, text: str) -> int:
         """A figure's text back in minor units."""
         return to_minor(Decimal(text), self.base)
 
-    def figure(self, minor: int, **drill: object) -> Figure:
-        filters = Drill.model_validate(
-            {"date_from": self.start, "date_to": self.end} | drill
-        ).with_href(self.ctx.household_id)
-        return Figure(amount=self.money(minor), filter=filters)
+    def figure(self, minor: int, **drill: Any) -> Figure:
+        """An amount with the filter (and URL) that lists its transactions; the dates
+        default to the report's."""
+        values: dict[str, Any] = {"date_from": self.start, "date_to": self.end} | drill
+        params = "&".join(f"{k}={_param(v)}" for k, v in values.items() if v is not None)
+        href = f"/api/v1/households/{self.ctx.household_id}/reports/transactions?{params}"
+        # Built from checked values: skipping validation keeps a 1,000-figure report fast.
+        filters = Drill.model_construct(**values, href=href)
+        return Figure.model_construct(amount=self.money(minor), filter=filters)
 
     def meta(self, report: str, title: str) -> dict[str, object]:
         return {
@@ -60,6 +71,16 @@ class Scope:
             "date_to": self.end,
             "rates": self.rates.used(),
         }
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _param(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return text if _PLAIN.issuperset(text) else quote(text, safe="")
 
 
 def make_scope(session: Session, ctx: Ctx, start: dt.date, end: dt.date) -> Scope:

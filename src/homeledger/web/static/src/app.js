@@ -46,7 +46,7 @@
   }
   var palette = ["#17624f", "#2f6fde", "#c2185b", "#f29d38", "#7b61c9", "#2a9d8f",
     "#b35c1e", "#5b8c2a", "#9e3c3c", "#4a6fa5"];
-  function chartOption(spec) {
+  function chartOption(spec, width) {
     var text = cssVar("--text"), muted = cssVar("--muted"), border = cssVar("--border");
     var money = new Intl.NumberFormat(spec.locale || undefined, {
       style: "currency", currency: spec.currency || "EUR"
@@ -58,7 +58,9 @@
     };
     if (spec.type === "pie") {
       base.tooltip.trigger = "item";
-      base.series = [{ type: "pie", radius: ["45%", "75%"], label: { color: text },
+      // On a phone the labels would not fit; the table under the chart names each slice.
+      base.series = [{ type: "pie", radius: ["45%", "75%"],
+        label: { color: text, show: width > 480 }, labelLine: { show: width > 480 },
         data: spec.labels.map(function (l, i) { return { name: l, value: spec.values[i] }; }) }];
       return base;
     }
@@ -88,7 +90,7 @@
       if (!block) return;
       el.dataset.ready = "1";
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(chartOption(JSON.parse(block.textContent)));
+      chart.setOption(chartOption(JSON.parse(block.textContent), el.clientWidth));
       charts.push(chart);
     });
   }
