@@ -7,6 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from homeledger import __version__
 from homeledger.accounts import routes as accounts_routes
+from homeledger.budgets import pages as budgets_pages
 from homeledger.budgets import routes as budgets_routes
 from homeledger.config import Settings, check_production, get_settings
 from homeledger.db.engine import make_engine
@@ -22,8 +23,10 @@ from homeledger.ops import gauges as ops_gauges
 from homeledger.ops import health
 from homeledger.ops.readiness import readiness_checks
 from homeledger.reconciliation import routes as reconciliation_routes
+from homeledger.reports import pages as reports_pages
 from homeledger.reports import routes as reports_routes
 from homeledger.rules import routes as rules_routes
+from homeledger.schedules import pages as schedules_pages
 from homeledger.schedules import routes as schedules_routes
 from homeledger.users import routes as users_routes
 from homeledger.web import problems
@@ -84,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budgets_routes.router,
         schedules_routes.router,
         reports_routes.router,
+        budgets_pages.router,
+        schedules_pages.router,
+        reports_pages.router,
         jobs_routes.router,
         ops_gauges.router,
     ):

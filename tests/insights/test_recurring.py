@@ -84,7 +84,8 @@ def test_weekly_quarterly_and_yearly_cadences() -> None:
     )
     quarterly = _charges("Water", [(dt.date(2025, m, 10), 9000) for m in (1, 4, 7, 10)])
     yearly = _charges(
-        "HUK-COBURG", [(dt.date(y, 3, 1), 31000 + y - 2022) for y in (2022, 2023, 2024, 2025)]
+        "HUK-COBURG",
+        [(dt.date(y, 3, 1), 31000 if y < 2024 else 33500) for y in (2022, 2023, 2024, 2025)],
     )
     found = {r.payee: r for r in detect(weekly + quarterly + yearly, TODAY)}
     assert found["Cleaner"].cadence is Cadence.WEEKLY
@@ -98,7 +99,8 @@ def test_weekly_quarterly_and_yearly_cadences() -> None:
         dt.date(2026, 1, 10),
     )
     assert found["HUK-COBURG"].cadence is Cadence.YEARLY
-    assert len(found["HUK-COBURG"].price_changes) == 3 or not found["HUK-COBURG"].fixed
+    assert found["HUK-COBURG"].yearly_cost_minor == 33500
+    assert "went from 310.00 to 335.00 on 2024-03-01" in found["HUK-COBURG"].why
     huk = schedule_proposal(found["HUK-COBURG"], TODAY)
     assert (huk.rule, huk.start) == ("FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1", dt.date(2026, 3, 1))
 
@@ -152,6 +154,13 @@ def test_schedule_proposal_is_a_monthly_rule_on_the_payment_day() -> None:
     assert proposal.amount_minor == -1399
     assert (proposal.account_id, proposal.category_id) == ("card", "streaming")
     assert proposal.payee == "Netflix"
+
+
+def test_a_charge_taken_twice_the_same_day_does_not_hide_the_subscription() -> None:
+    history = _monthly("Spotify", 12, [1099] * 6)
+    history.append(Charge("again", dt.date(2025, 3, 12), "Spotify", 1099, "EUR", "card"))
+    [found] = detect(history, dt.date(2025, 7, 1))
+    assert found.occurrences == 6
 
 
 def test_the_same_charge_keeps_its_key_as_history_grows() -> None:

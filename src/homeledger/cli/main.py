@@ -14,6 +14,7 @@ from rich.table import Table
 from homeledger.cli.context import cli_session, console, err_console
 from homeledger.config import get_settings
 from homeledger.kit.errors import DomainError
+from homeledger.insights import cli as insights_cli
 from homeledger.kit.tenancy import Role
 from homeledger.ops.cli import register as register_ops_commands
 from homeledger.planning.cli import app as planning_app
@@ -29,6 +30,7 @@ app.add_typer(config_app, name="config")
 register_ops_commands(app)
 app.add_typer(planning_app)  # unnamed: its `simulate` becomes a top-level command
 app.add_typer(assets_app, name="assets")
+app.add_typer(insights_cli.app, name="insights")
 
 
 def _fail(message: str) -> None:

@@ -52,6 +52,13 @@ STEPS = (
 )
 SHEET = (Kind.ASSET.value, Kind.LIABILITY.value)
 CATEGORY = (Kind.INCOME.value, Kind.EXPENSE.value)
+# Plain strings: an enum's .value costs a descriptor call, a million times per file.
+NEW, DUPLICATE, TRANSFER = (
+    RowOutcome.NEW.value,
+    RowOutcome.DUPLICATE.value,
+    RowOutcome.TRANSFER.value,
+)
+ERROR, SKIPPED = RowOutcome.ERROR.value, RowOutcome.SKIPPED.value
 
 
 class Mode(Enum):
@@ -109,7 +116,7 @@ class Row:
     row_id: int | None = None
     """The import_rows id once recorded."""
     payee: str = ""
-    outcome: str = RowOutcome.NEW.value
+    outcome: str = NEW
     reason: str = ""
     target_id: str | None = None
     target_reason: str = ""
@@ -127,11 +134,11 @@ class Row:
 
     @property
     def is_new(self) -> bool:
-        return self.outcome == RowOutcome.NEW.value
+        return self.outcome == NEW
 
     @property
     def payee_key(self) -> str:
-        return payee_key(self.raw_payee)
+        return payee_key(self.raw_payee)  # cached per text
 
     def extra(self) -> str | None:
         if not (self.category_hint or self.transfer_hint or self.splits):
@@ -213,7 +220,7 @@ class Run:
 
 
 def mark_error(row: Row, reason: str) -> Row:
-    row.outcome, row.reason = RowOutcome.ERROR.value, reason
+    row.outcome, row.reason = ERROR, reason
     return row
 
 
@@ -249,7 +256,7 @@ def normalise(run: Run, rows: list[Row]) -> None:
 
 
 def _is_error(row: Row) -> bool:
-    return row.outcome == RowOutcome.ERROR.value
+    return row.outcome == ERROR
 
 
 def _ordinal(n: int) -> str:
@@ -264,7 +271,7 @@ def dedupe(run: Run, rows: list[Row]) -> None:
     for row in rows:
         override = run.overrides.get(row.line)
         if override and override.action == "skip" and not _is_error(row):
-            row.outcome, row.reason = RowOutcome.SKIPPED.value, "left out at your request"
+            row.outcome, row.reason = SKIPPED, "left out at your request"
     live = [r for r in rows if r.is_new]
     bank_ids = [r.bank_id for r in live if r.bank_id]
     first_lines = repo.first_lines_with_bank_ids(run.batch.id, account_id, bank_ids)
@@ -289,9 +296,9 @@ def dedupe(run: Run, rows: list[Row]) -> None:
     _fuzzy(run, [r for r in live if r.is_new])
     for row in rows:
         override = run.overrides.get(row.line)
-        if override and override.action == "new" and row.outcome == RowOutcome.DUPLICATE.value:
+        if override and override.action == "new" and row.outcome == DUPLICATE:
             row.outcome, row.reason = (
-                RowOutcome.NEW.value,
+                NEW,
                 f"imported at your request ({row.reason})",
             )
             row.transaction_id = row.upgrade_posting_id = None
@@ -299,7 +306,7 @@ def dedupe(run: Run, rows: list[Row]) -> None:
 
 
 def _duplicate(row: Row, reason: str) -> None:
-    row.outcome, row.reason = RowOutcome.DUPLICATE.value, reason
+    row.outcome, row.reason = DUPLICATE, reason
 
 
 def _window(rows: list[Row], days: int) -> tuple[dt.date, dt.date]:
@@ -468,7 +475,7 @@ def transfers(run: Run, rows: list[Row]) -> None:
         if found is None:
             continue
         side = next(s for s in sides if s.posting_id == found.candidate.posting_id)
-        row.outcome, row.reason = RowOutcome.TRANSFER.value, found.reason
+        row.outcome, row.reason = TRANSFER, found.reason
         row.transaction_id, row.is_link = side.transaction_id, True
         row.merge_posting_id = side.other_posting_id
         row.target_id, row.target_reason = side.account_id, "transfer"

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from homeledger.imports.models import ImportBatch, ImportProfile, ImportRow
 from homeledger.kit.tenancy import Ctx
 from homeledger.ledger.models import Payee, Posting, PostingStatus, Transaction
+from homeledger.ledger.repository import bulk_insert
 
 ROW_COLUMNS = tuple(ImportRow.__table__.c)
 
@@ -98,8 +99,7 @@ class ImportRepository:
     # Rows
 
     def insert_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(ImportRow), list(rows))
+        bulk_insert(self.session, ImportRow.__table__, rows)
 
     def update_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         """Each dict has `row_id` and the columns to set (the same keys in every dict)."""

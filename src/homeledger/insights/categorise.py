@@ -24,10 +24,12 @@ on every example and keeps the temperature.
 
 Storage
 -------
-`dump` pickles a model (zlib-compressed) and `sign` computes an HMAC-SHA256 over the household
-id, the feature version and the bytes with a key derived from the app's secret;
-`load` refuses bytes whose HMAC does not match before unpickling anything. Pickles
-are only ever ones this module made.
+`dump` pickles a model (zlib-compressed) and `sign` computes an HMAC-SHA256 over the
+household id, the feature version and the bytes with a key derived from the app's
+secret; `load` refuses bytes whose HMAC does not match before unpickling anything.
+Pickles are only ever ones this module made. The pickle names this module's functions
+and scikit-learn's classes: bump `FEATURE_VERSION`'s leading number whenever the
+features change, and stored models are retrained instead of loaded.
 """
 
 from __future__ import annotations

@@ -244,12 +244,14 @@ def _ordinal(day: int) -> str:
 
 
 def _series(charges: Sequence[Charge], today: dt.date, subject: str) -> Recurring | None:
-    charges = sorted(charges, key=lambda c: (c.date, c.transaction_id))
+    # One payment a day: a charge taken twice the same day does not hide the series.
+    by_day: dict[dt.date, Charge] = {}
+    for charge in sorted(charges, key=lambda c: (c.date, c.transaction_id)):
+        by_day.setdefault(charge.date, charge)
+    charges = list(by_day.values())
     if len(charges) < MIN_OCCURRENCES:
         return None
     dates = [c.date for c in charges]
-    if len(set(dates)) != len(dates):
-        return None
     cadence = _cadence(dates)
     if cadence is None:
         return None

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
+    Table,
     and_,
     case,
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -123,15 +125,13 @@ class LedgerRepository:
         postings: Sequence[dict[str, Any]],
         tag_links: Sequence[dict[str, str]] = (),
     ) -> None:
-        """Inserts many prepared transactions at once (imports, restores) with Core
-        executemany, and adds their postings to the day totals like `add` does. The
-        caller has checked that every transaction balances; ids are set by the caller."""
-        if transactions:
-            self.session.execute(insert(Transaction), list(transactions))
-        if postings:
-            self.session.execute(insert(Posting), list(postings))
-        if tag_links:
-            self.session.execute(insert(transaction_tags), list(tag_links))
+        """Inserts many prepared transactions at once (imports, restores) through
+        `bulk_insert` (COPY, executemany), and adds their postings to the day totals
+        like `add` does. The caller has checked that every transaction balances and
+        has set the ids."""
+        bulk_insert(self.session, Transaction.__table__, transactions)
+        bulk_insert(self.session, Posting.__table__, postings)
+        bulk_insert(self.session, transaction_tags, tag_links)
         self.apply_total_values(
             (
                 (p["household_id"], p["account_id"], p["currency"], p["date"], p["amount_minor"])
@@ -471,6 +471,50 @@ def _bucket_of(column: ColumnElement[dt.date] | Any, edges: list[dt.date], first
         (column < edges[middle], _bucket_of(column, edges[:middle], first)),
         else_=_bucket_of(column, edges[middle + 1 :], first + middle + 1),
     )
+
+
+def bulk_insert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]) -> None:
+    """Inserts many rows in the session's transaction at the driver's own speed:
+    PostgreSQL COPY, SQLite executemany. Values pass through each column type's bind
+    processing first, so they are stored exactly as an ORM insert would store them.
+    Every dict names the same columns."""
+    if not rows:
+        return
+    assert isinstance(table, Table)
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [(i, table.c[n].type.bind_processor(dialect)) for i, n in enumerate(names)]
+    processed = [(i, p) for i, p in processors if p is not None]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    target = dialect.identifier_preparer.format_table(table)
+    getter = itemgetter(*names)
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        picked = getter(row)
+        if len(names) == 1:
+            picked = (picked,)
+        if not processed:
+            return tuple(picked)
+        out = list(picked)
+        for i, process in processed:
+            out[i] = process(out[i])
+        return tuple(out)
+
+    cursor = connection.connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        else:
+            marks = ", ".join("?" for _ in names)
+            cursor.executemany(
+                f"INSERT INTO {target} ({quoted}) VALUES ({marks})",  # noqa: S608 - our columns
+                [values(row) for row in rows],
+            )
+    finally:
+        cursor.close()
 
 
 def _escape_like(text: str) -> str:

@@ -109,7 +109,8 @@ def verify_archive(archive: Path, key: bytes, scratch: Path) -> VerifiedArchive:
         expected = {database_entry["member"]: database_entry} | {
             FILES + f["key"]: f for f in manifest["files"]
         }
-        manifest["tables"].items()
+        if not isinstance(manifest["tables"], dict):
+            raise TypeError("tables")
     except (ValueError, KeyError, TypeError, AttributeError):
         raise DamagedArchive("the archive's manifest is damaged") from None
     if set(members) != set(expected):

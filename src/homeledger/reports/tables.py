@@ -18,6 +18,7 @@ from homeledger.reports.schemas import (
     BudgetReport,
     CashFlowReport,
     CategoryReport,
+    Drill,
     IncomeExpenseReport,
     NetWorthReport,
     ReportMeta,
@@ -34,11 +35,14 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     amounts: set[int] = field(default_factory=set)
     """Indexes of the columns that hold amounts (right-aligned, separated in the PDF)."""
+    drills: list[Drill | None] = field(default_factory=list)
+    """Per row, the filter of its main figure (pages link the row to its transactions)."""
 
 
 def _category_tables(report: CategoryReport) -> tuple[list[Table], str]:
     table = Table("By category", ["Category", "Own", "Total", "Share %"], amounts={1, 2})
     table.rows = [[r.path, r.own.amount, r.total.amount, r.share] for r in report.rows]
+    table.drills = [r.total.filter for r in report.rows]
     table.rows.append(["Total", "", report.total.amount, "100.0"])
     top = [(r.name, Decimal(r.total.amount)) for r in report.rows if r.depth == 0]
     return [table], charts.bar_chart(report.title, top)
@@ -69,6 +73,7 @@ def _cash_flow_tables(report: CashFlowReport) -> tuple[list[Table], str]:
         [a.name, a.opening, a.inflow.amount, a.outflow.amount, a.revaluation, a.closing]
         for a in report.accounts
     ]
+    accounts.drills = [a.inflow.filter for a in report.accounts]
     flows = Table("Income and expense", ["Category", "Kind", "Amount"], amounts={2})
     flows.rows = [[r.path, "income", r.total.amount] for r in report.income_categories]
     flows.rows += [[r.path, "expense", r.total.amount] for r in report.expense_categories]
@@ -110,6 +115,7 @@ def _budget_tables(report: BudgetReport) -> tuple[list[Table], str]:
         table.rows = [
             [r.path, r.budgeted, r.actual.amount, r.difference, r.available] for r in period.rows
         ]
+        table.drills = [r.actual.filter for r in period.rows]
         table.rows.append(["Total", period.budgeted, period.actual, period.difference, ""])
         tables.append(table)
     chart = charts.column_chart(
@@ -126,6 +132,7 @@ def _budget_tables(report: BudgetReport) -> tuple[list[Table], str]:
 def _breakdown_tables(report: BreakdownReport) -> tuple[list[Table], str]:
     table = Table(f"By {report.by}", [report.by.capitalize(), "Amount", "Share %"], amounts={1})
     table.rows = [[r.name, r.amount.amount, r.share] for r in report.rows]
+    table.drills = [r.amount.filter for r in report.rows]
     table.rows.append(["Total", report.total.amount, ""])
     chart = charts.bar_chart(
         report.title, [(r.name, Decimal(r.amount.amount)) for r in report.rows]
@@ -144,6 +151,7 @@ def _year_tables(report: YearOverYearReport) -> tuple[list[Table], str]:
     cats.rows = [
         [c.path, c.last_year.amount, c.this_year.amount, c.change] for c in report.categories
     ]
+    cats.drills = [c.this_year.filter for c in report.categories]
     chart = charts.column_chart(
         report.title,
         [f"{m.month:02d}" for m in report.months],

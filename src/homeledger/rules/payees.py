@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Words that say how the money moved, not who received it. Removed only at the start.
 _LEADING_NOISE = frozenset(
@@ -72,6 +73,7 @@ def _meaningful(words: list[str]) -> list[str]:
     return kept
 
 
+@lru_cache(maxsize=1 << 16)  # bank files repeat the same texts thousands of times
 def payee_key(raw: str) -> str:
     """The comparable key of a bank's payee text: lower case, no numbers, no card
     prefixes, at most three words. Empty only for empty input.
@@ -98,6 +100,7 @@ def key_prefixes(key: str) -> list[str]:
     return [" ".join(words[:n]) for n in range(len(words), 0, -1)] or [key]
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_payee(raw: str) -> str:
     """A readable payee for bank text nobody has corrected yet.
 
