@@ -23,19 +23,20 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from bench.imports import gen_csv
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench.imports import gen_csv
 from homeledger.accounts import service as accounts
-from homeledger.accounts.models import AccountType, Kind
-from homeledger.accounts.schemas import AccountCreate
+from homeledger.accounts.models import Kind
+from homeledger.accounts.schemas import AccountCreate, CategoryCreate
 from homeledger.db.base import utcnow
 from homeledger.db.engine import make_engine
 from homeledger.db.session import make_session_factory
@@ -136,7 +137,7 @@ def drop(url: str) -> None:
 
 
 def household(session: Session) -> tuple[Ctx, str]:
-    user = User(email=f"{uuid.uuid4().hex}@bench.example", password_hash="x")
+    user = User(email=f"{uuid.uuid4().hex}@bench.example", password_hash="-")  # noqa: S106
     session.add(user)
     session.flush()
     home = users.create_household(session, user, HouseholdCreate(name="Bench"))
@@ -145,7 +146,7 @@ def household(session: Session) -> tuple[Ctx, str]:
         session, ctx, AccountCreate(name="Checking", type="checking", currency="EUR"), KEY
     ).id
     groceries = accounts.create_category(
-        session, ctx, accounts.CategoryCreate(name="Groceries", kind="expense")
+        session, ctx, CategoryCreate(name="Groceries", kind="expense")
     ).id
     for needle in ("rewe", "amazon", "netflix"):  # rules run on every row
         rules.create_rule(
@@ -153,8 +154,8 @@ def household(session: Session) -> tuple[Ctx, str]:
             ctx,
             RuleCreate(
                 name=needle,
-                conditions=[{"field": "payee", "op": "contains", "value": needle}],  # type: ignore[list-item]
-                actions=[{"kind": "set_category", "value": groceries}],  # type: ignore[list-item]
+                conditions=[{"field": "payee", "op": "contains", "value": needle}],
+                actions=[{"kind": "set_category", "value": groceries}],
             ),
         )
     session.commit()
@@ -245,7 +246,10 @@ def _raw_rows(
 
 
 TXN_COLUMNS = "id, household_id, date, payee_id, memo, version, created_by, created_at, updated_at"
-POSTING_COLUMNS = "id, transaction_id, household_id, account_id, date, amount_minor, currency, status, memo, position"
+POSTING_COLUMNS = (
+    "id, transaction_id, household_id, account_id, date, amount_minor, currency, status, memo, "
+    "position"
+)
 
 
 def run_raw(url: str, file: Path) -> dict[str, Any]:
@@ -330,7 +334,10 @@ def run_beancount(url: str, file: Path) -> dict[str, Any]:
     }
 
 
-SCENARIOS = {"import": run_import, "raw": run_raw, "beancount": run_beancount}
+SCENARIOS: dict[str, Callable[[str, Path], dict[str, Any]]] = {
+    "raw": run_raw,
+    "beancount": run_beancount,
+}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -408,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     month = monthly_file(data / "monthly-1000.csv")
     backends = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
     only = set(filter(None, args.only.split(",")))
-    plan = [
+    plan: list[tuple[str, Callable[[str], None]]] = [
         ("csv-small", lambda b: measure("import", b, small, args)),
         ("csv-small-raw", lambda b: measure("raw", b, small, args)),
         ("ofx", lambda b: measure("import", b, ofx, args)),

@@ -56,11 +56,15 @@ def _fresh_url(backend: str, pg_url: str | None) -> str:
 
 
 def _household(session: Session) -> tuple[Ctx, list[str], list[str]]:
-    user = users.register(session, UserCreate(email=f"{uuid.uuid4().hex}@b.example", password="x" * 12))
+    user = users.register(
+        session, UserCreate(email=f"{uuid.uuid4().hex}@b.example", password="x" * 12)
+    )
     household = users.create_household(session, user, HouseholdCreate(name="Bench"))
     ctx = Ctx(user.id, household.id, Role.OWNER)
     assets = [
-        accounts.create_account(session, ctx, AccountCreate(name=f"A{i}", type="checking", currency="EUR"), KEY).id
+        accounts.create_account(
+            session, ctx, AccountCreate(name=f"A{i}", type="checking", currency="EUR"), KEY
+        ).id
         for i in range(5)
     ]
     cats = [
@@ -108,7 +112,12 @@ def bench_service(engine: Engine, n: int) -> dict[str, float]:
             ledger.create_batch(session, ctx, BatchCreate(transactions=items))
             session.commit()
         created = time.perf_counter() - start
-        page = TransactionFilter(account_id=[assets[0]], date_from=START, date_to=START + dt.timedelta(days=3000), limit=50)
+        page = TransactionFilter(
+            account_id=[assets[0]],
+            date_from=START,
+            date_to=START + dt.timedelta(days=3000),
+            limit=50,
+        )
         list_ms = _timed(lambda: ledger.list_transactions(session, ctx, page))
         balances_ms = _timed(lambda: ledger.balances(session, ctx), repeat=5)
     return {
@@ -120,26 +129,61 @@ def bench_service(engine: Engine, n: int) -> dict[str, float]:
 
 
 def bench_api(url: str, n: int) -> dict[str, float]:
-    settings = Settings(database_url=url, secret_key="s" * 40, log_level="WARNING",
-                        rate_limit_api_per_minute=10**9, rate_limit_auth_per_minute=10**9)
+    settings = Settings(
+        database_url=url,
+        secret_key="s" * 40,
+        log_level="WARNING",
+        rate_limit_api_per_minute=10**9,
+        rate_limit_auth_per_minute=10**9,
+    )
     app = create_app(settings)
     rng = random.Random(2)
     with TestClient(app) as client:
         client.post("/api/v1/auth/register", json={"email": "api@b.example", "password": "x" * 12})
-        token = client.post("/api/v1/auth/token", data={"username": "api@b.example", "password": "x" * 12}).json()
+        token = client.post(
+            "/api/v1/auth/token", data={"username": "api@b.example", "password": "x" * 12}
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
-        household = client.post("/api/v1/households", json={"name": "API"}, headers=headers).json()["id"]
+        household = client.post("/api/v1/households", json={"name": "API"}, headers=headers).json()[
+            "id"
+        ]
         base = f"/api/v1/households/{household}"
-        assets = [client.post(f"{base}/accounts", json={"name": f"A{i}", "type": "checking", "currency": "EUR"}, headers=headers).json()["id"] for i in range(5)]
-        cats = [client.post(f"{base}/categories", json={"name": f"C{i}", "kind": "expense"}, headers=headers).json()["id"] for i in range(30)]
+        assets = [
+            client.post(
+                f"{base}/accounts",
+                json={"name": f"A{i}", "type": "checking", "currency": "EUR"},
+                headers=headers,
+            ).json()["id"]
+            for i in range(5)
+        ]
+        cats = [
+            client.post(
+                f"{base}/categories", json={"name": f"C{i}", "kind": "expense"}, headers=headers
+            ).json()["id"]
+            for i in range(30)
+        ]
         start = time.perf_counter()
         for i in range(n):
-            response = client.post(f"{base}/transactions", content=_body(rng, i, assets, cats).model_dump_json(), headers={**headers, "content-type": "application/json"})
+            response = client.post(
+                f"{base}/transactions",
+                content=_body(rng, i, assets, cats).model_dump_json(),
+                headers={**headers, "content-type": "application/json"},
+            )
             assert response.status_code == 201
         created = time.perf_counter() - start
-        list_ms = _timed(lambda: client.get(f"{base}/transactions", params={"account_id": assets[0], "limit": 50}, headers=headers))
+        list_ms = _timed(
+            lambda: client.get(
+                f"{base}/transactions",
+                params={"account_id": assets[0], "limit": 50},
+                headers=headers,
+            )
+        )
     app.state.engine.dispose()
-    return {"api_create_per_s": n / created, "api_list_median_ms": list_ms[0], "api_list_p95_ms": list_ms[1]}
+    return {
+        "api_create_per_s": n / created,
+        "api_list_median_ms": list_ms[0],
+        "api_list_p95_ms": list_ms[1],
+    }
 
 
 def bench_big_listing(engine: Engine, n: int) -> dict[str, float]:
@@ -156,19 +200,50 @@ def bench_big_listing(engine: Engine, n: int) -> dict[str, float]:
                 tid = uuid.uuid4().hex
                 day = START + dt.timedelta(days=i % 3650)
                 amount = rng.randint(100, 50_000)
-                txns.append({"id": tid, "household_id": ctx.household_id, "date": day, "memo": f"memo {i}", "version": 1})
-                postings.append({"id": uuid.uuid4().hex, "transaction_id": tid, "household_id": ctx.household_id,
-                                 "account_id": rng.choice(assets), "date": day, "amount_minor": -amount, "currency": "EUR",
-                                 "status": "cleared", "memo": "", "position": 0})
-                postings.append({"id": uuid.uuid4().hex, "transaction_id": tid, "household_id": ctx.household_id,
-                                 "account_id": rng.choice(cats), "date": day, "amount_minor": amount, "currency": "EUR",
-                                 "status": "cleared", "memo": "", "position": 1})
+                txns.append(
+                    {
+                        "id": tid,
+                        "household_id": ctx.household_id,
+                        "date": day,
+                        "memo": f"memo {i}",
+                        "version": 1,
+                    }
+                )
+                postings.append(
+                    {
+                        "id": uuid.uuid4().hex,
+                        "transaction_id": tid,
+                        "household_id": ctx.household_id,
+                        "account_id": rng.choice(assets),
+                        "date": day,
+                        "amount_minor": -amount,
+                        "currency": "EUR",
+                        "status": "cleared",
+                        "memo": "",
+                        "position": 0,
+                    }
+                )
+                postings.append(
+                    {
+                        "id": uuid.uuid4().hex,
+                        "transaction_id": tid,
+                        "household_id": ctx.household_id,
+                        "account_id": rng.choice(cats),
+                        "date": day,
+                        "amount_minor": amount,
+                        "currency": "EUR",
+                        "status": "cleared",
+                        "memo": "",
+                        "position": 1,
+                    }
+                )
             conn.execute(insert(Transaction), txns)
             conn.execute(insert(Posting), postings)
     with engine.begin() as conn:
         # The day totals the ledger keeps on every write, built in one statement here.
         conn.exec_driver_sql(
-            "INSERT INTO account_day_totals (account_id, currency, date, household_id, amount_minor) "
+            "INSERT INTO account_day_totals "
+            "(account_id, currency, date, household_id, amount_minor) "
             "SELECT account_id, currency, date, household_id, SUM(amount_minor) FROM postings "
             "GROUP BY account_id, currency, date, household_id"
         )
@@ -176,20 +251,29 @@ def bench_big_listing(engine: Engine, n: int) -> dict[str, float]:
     with factory() as session:
         filters = {
             "account": TransactionFilter(account_id=[assets[0]], limit=50),
-            "account+dates": TransactionFilter(account_id=[assets[1]], date_from=dt.date(2018, 1, 1), date_to=dt.date(2019, 12, 31), limit=50),
+            "account+dates": TransactionFilter(
+                account_id=[assets[1]],
+                date_from=dt.date(2018, 1, 1),
+                date_to=dt.date(2019, 12, 31),
+                limit=50,
+            ),
             "category": TransactionFilter(category_id=cats[3], limit=50),
             "text": TransactionFilter(q="memo 99999", limit=50),
         }
         result = {}
         for name, f in filters.items():
-            result[f"big_list_{name}_median_ms"] = _timed(lambda f=f: ledger.list_transactions(session, ctx, f))[0]  # type: ignore[misc]
+            result[f"big_list_{name}_median_ms"] = _timed(
+                lambda f=f: ledger.list_transactions(session, ctx, f)
+            )[0]  # type: ignore[misc]
         result["big_balances_ms"] = _timed(lambda: ledger.balances(session, ctx), repeat=3)[0]
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--postgres", help="PostgreSQL URL (a server to create scratch databases on)")
+    parser.add_argument(
+        "--postgres", help="PostgreSQL URL (a server to create scratch databases on)"
+    )
     parser.add_argument("--service-n", type=int, default=100_000)
     parser.add_argument("--api-n", type=int, default=10_000)
     parser.add_argument("--big-n", type=int, default=1_000_000)

@@ -4,6 +4,7 @@ manual and pending entries, each with the reason the preview shows."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.imports.household import Home, csv_text, csv_with_ids, make_home
 
 from homeledger.imports import pipeline
+from homeledger.imports import service as imports
 from homeledger.imports.errors import RowsRefused
 from homeledger.imports.profiles import parse_profile
 
@@ -169,3 +171,30 @@ def test_rows_the_account_cannot_take_refuse_the_import_unless_skipped(home: Hom
     result = home.import_file(checking, text, skip_errors=True)
     assert (result.counts.new, result.counts.errors) == (1, 1)
     assert result.errors == ["line 3: the file says USD; the account holds EUR"]
+
+
+def test_a_big_file_is_read_and_written_a_chunk_at_a_time(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 500)
+    checking = home.account("Checking")
+    rows = [
+        (f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", f"Shop {i % 7} " + "x" * 80, f"-{i}.01")
+        for i in range(6000)
+    ]
+    data = csv_text(*rows).encode()
+    stream = io.BytesIO(data)
+    seen: list[tuple[int, int]] = []
+    batch = imports.import_file(
+        home.session,
+        home.ctx,
+        checking,
+        stream,
+        "big.csv",
+        progress=lambda done, read: seen.append((done, stream.tell())),
+    )
+    assert batch.counts.new == 6000
+    assert [done for done, _ in seen] == list(range(500, 6001, 500))
+    # When the first chunk was written, most of the file had not been read yet.
+    assert seen[0][1] < len(data) / 2
+    home.assert_books_clean()

@@ -12,7 +12,8 @@ from homeledger.kit.money import exponent, format_plain, to_decimal, to_minor
 
 
 @pytest.mark.parametrize(
-    ("currency", "places"), [("JPY", 0), ("USD", 2), ("EUR", 2), ("BHD", 3), ("CLF", 4), ("RSD", 2), ("IQD", 3)]
+    ("currency", "places"),
+    [("JPY", 0), ("USD", 2), ("EUR", 2), ("BHD", 3), ("CLF", 4), ("RSD", 2), ("IQD", 3)],
 )
 def test_exponents_follow_iso_4217(currency: str, places: int) -> None:
     assert exponent(currency) == places

@@ -8,6 +8,7 @@ configured (HOMELEDGER_TEST_DATABASE_URL, _REDIS_URL, _BROKER_URL; CI sets them)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +34,7 @@ from tests.ops.conftest import free_port, wait_http
 from homeledger.db.engine import make_engine
 from homeledger.db.session import make_session_factory, session_scope
 from homeledger.kit.audit import AuditEvent
-from homeledger.ops.smoke import Client
+from homeledger.ops.smoke import Client, Response
 from homeledger.worker import enqueue_after_commit
 from homeledger.worker.dispatch import attach_runner, make_runner
 from homeledger.worker.models import Job
@@ -43,6 +45,7 @@ BROKER_URL = os.environ.get("HOMELEDGER_TEST_BROKER_URL")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOMELEDGER = [sys.executable, "-m", "homeledger.cli.main"]
 PASSWORD = "correct horse battery staple"
+OFX_SAMPLE = Path(__file__).resolve().parents[1] / "imports" / "samples" / "checking_sgml_102.ofx"
 
 
 def until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -235,6 +238,21 @@ if PG_URL and REDIS_URL and BROKER_URL:
             assert len(listed) == 12  # 11 spends and the opening balance
             timings["app killed"] = time.monotonic() - started
 
+            # A bank file imported through nginx: read and committed by the worker.
+            usd = {"name": "US checking", "type": "checking", "currency": "USD"}
+            us_account = lb.request("POST", base + "/accounts", usd).body["id"]
+            accepted = upload(lb, base + "/imports?background=true", us_account, OFX_SAMPLE)
+            assert accepted.status == 202, accepted.body
+            preview = wait_job(lb, base, accepted.body["job_id"])
+            batch = preview["result"]["batch_id"]
+            commit = lb.request("POST", f"{base}/imports/{batch}/commit?background=true", {})
+            assert commit.status == 202, commit.body
+            wait_job(lb, base, commit.body["job_id"])
+            assert lb.request("GET", f"{base}/imports/{batch}").body["status"] == "committed"
+            imported = lb.request("GET", f"{base}/transactions?account_id={us_account}").body
+            assert len(imported["items"]) == 5
+            timings["import"] = time.monotonic() - started
+
             # The worker dies in the middle of a job; after a restart it completes once.
             load_tasks()
             settings = make_settings(
@@ -290,6 +308,49 @@ if PG_URL and REDIS_URL and BROKER_URL:
             assert successes == 1.0
             timings["total"] = time.monotonic() - started
         print("topology timings (s):", {k: round(v, 1) for k, v in timings.items()})
+
+
+def upload(client: Client, path: str, account_id: str, file: Path) -> Response:
+    """A multipart form post, as a browser or `curl -F` sends a bank file."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="account_id"\r\n\r\n'.encode(),
+            account_id.encode() + b"\r\n",
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode(),
+            file.read_bytes() + b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+    )
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        client.base + path,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Authorization": f"Bearer {client.token}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            return Response(int(answer.status), json.loads(answer.read()))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read().decode())
+
+
+def wait_job(client: Client, base: str, job_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = until(
+        lambda: (
+            (b := client.request("GET", f"{base}/jobs/{job_id}").body)["status"]
+            in ("succeeded", "failed")
+            and b
+        ),
+        30,
+        f"job {job_id}",
+    )
+    assert body["status"] == "succeeded", body
+    return body
 
 
 def _delete_queue(broker_url: str, queue: str) -> None:

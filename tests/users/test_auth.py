@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.factories.api import PASSWORD, Api
 
@@ -123,7 +124,10 @@ def test_write_scoped_personal_token_can_write(api: Api) -> None:
     assert response.status_code == 201
 
 
-def test_auth_endpoints_are_rate_limited(database_url: str, tmp_path: object) -> None:
+def test_auth_endpoints_are_rate_limited(
+    database_url: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
     from pathlib import Path
 
     from tests.conftest import make_settings
@@ -131,6 +135,8 @@ def test_auth_endpoints_are_rate_limited(database_url: str, tmp_path: object) ->
     from homeledger.app import create_app
 
     assert isinstance(tmp_path, Path)
+    # One fixed-window minute for the whole test, however slow the machine is.
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
     app = create_app(make_settings(database_url, tmp_path, rate_limit_auth_per_minute=3))
     with TestClient(app) as client:
         codes = [

@@ -13,8 +13,8 @@ from rich.table import Table
 
 from homeledger.cli.context import cli_session, console, err_console
 from homeledger.config import get_settings
-from homeledger.kit.errors import DomainError
 from homeledger.insights import cli as insights_cli
+from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
 from homeledger.ops.cli import register as register_ops_commands
 from homeledger.planning.cli import app as planning_app

@@ -9,6 +9,7 @@ from homeledger.insights import models as insights_models
 from homeledger.kit import audit, idempotency
 from homeledger.ledger import models as ledger_models
 from homeledger.reconciliation import models as reconciliation_models
+from homeledger.reports import models as reports_models
 from homeledger.rules import models as rules_models
 from homeledger.schedules import models as schedules_models
 from homeledger.users import models as users_models
@@ -28,5 +29,6 @@ MODEL_MODULES = (
     fx_models,
     budgets_models,
     schedules_models,
+    reports_models,
 )
 metadata = Base.metadata

@@ -112,12 +112,14 @@ def day_totals_match(session: Session) -> list[Finding]:
     recomputed = {
         (a, c, d): int(s)
         for a, c, d, s in session.execute(
-            select(Posting.account_id, Posting.currency, Posting.date, func.sum(Posting.amount_minor))
-            .group_by(Posting.account_id, Posting.currency, Posting.date)
+            select(
+                Posting.account_id, Posting.currency, Posting.date, func.sum(Posting.amount_minor)
+            ).group_by(Posting.account_id, Posting.currency, Posting.date)
         )
     }
     stored = {
-        (t.account_id, t.currency, t.date): t.amount_minor for t in session.scalars(select(AccountDayTotal))
+        (t.account_id, t.currency, t.date): t.amount_minor
+        for t in session.scalars(select(AccountDayTotal))
     }
     findings = []
     for key in sorted(set(recomputed) | set(stored)):
@@ -126,7 +128,8 @@ def day_totals_match(session: Session) -> list[Finding]:
             account, currency, day = key
             findings.append(
                 Finding(
-                    "day-totals", account,
+                    "day-totals",
+                    account,
                     f"{day} {currency}: stored {format_plain(have, currency)}, "
                     f"postings sum to {format_plain(want, currency)}",
                 )

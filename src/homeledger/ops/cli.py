@@ -109,7 +109,7 @@ def restore(
         return
     console.print(
         f"[green]restored[/green] {result.tables} tables, {result.rows} rows and "
-        f"{result.files} files; every table matches the archive's manifest"
+        f"{result.files} files in {result.seconds:.1f} s; every table matches the manifest"
     )
     if result.findings:
         for finding in result.findings:

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class RestoreResult:
     rows: int
     files: int
     findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def _member_name(member: tarfile.TarInfo) -> str:
@@ -222,6 +224,7 @@ def restore_backup(
     confirm: Callable[[VerifiedArchive], bool] = lambda _: True,
     say: Say = lambda _: None,
 ) -> RestoreResult:
+    started = time.perf_counter()
     key = backup_key(settings)
     target_backend = backend(settings.database_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -268,4 +271,5 @@ def restore_backup(
         rows=verified.rows,
         files=len(verified.files),
         findings=findings,
+        seconds=time.perf_counter() - started,
     )

@@ -120,11 +120,13 @@ class ReportRepository:
         tagged: bool,
     ) -> list[tuple[str | None, str, dt.date | None, int]]:
         def joined(query: Query) -> Query:
-            query = query.join(Transaction, Transaction.id == Posting.transaction_id)
             if tagged:
+                # Tags hang off the transaction id the posting already carries.
                 query = query.join(
-                    transaction_tags, transaction_tags.c.transaction_id == Transaction.id
+                    transaction_tags, transaction_tags.c.transaction_id == Posting.transaction_id
                 )
+            if not tagged or f.payee_id is not None or f.tag_id is not None:
+                query = query.join(Transaction, Transaction.id == Posting.transaction_id)
             return query.where(*_conditions(ctx, f), *_transaction_conditions(f))
 
         grouped = joined(select(key, Posting.currency, func.sum(Posting.amount_minor)))

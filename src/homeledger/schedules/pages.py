@@ -103,12 +103,22 @@ def _index(
         (i, name) for i, (name, kind) in names.items() if kind in (Kind.ASSET, Kind.LIABILITY)
     ]
     counters = [(i, name) for i, (name, kind) in names.items() if kind != Kind.EQUITY]
+    listed = service.list_schedules(session, page.ctx, today)
+    bills = [
+        occurrence
+        for schedule in listed
+        if schedule.bill is not None
+        for occurrence in service.occurrences(
+            session, page.ctx, schedule.id, today - dt.timedelta(days=45), today, today
+        )
+    ]
     return render(
         request,
         "schedules/index.html",
         {
             "plan": service.upcoming(session, page.ctx, today),
-            "schedules": service.list_schedules(session, page.ctx, today),
+            "schedules": listed,
+            "bills": sorted(bills, key=lambda o: (o.on, o.name), reverse=True),
             "names": {i: name for i, (name, _) in names.items()},
             "accounts": sorted(accounts, key=lambda a: a[1].casefold()),
             "counters": sorted(counters, key=lambda a: a[1].casefold()),

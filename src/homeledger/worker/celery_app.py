@@ -16,6 +16,7 @@ from celery import Celery, Task
 from celery.signals import worker_ready
 from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client import multiprocess as prometheus_multiprocess
+from sqlalchemy.exc import OperationalError
 
 from homeledger.config import Settings
 from homeledger.db.engine import make_engine
@@ -70,7 +71,11 @@ def make_celery(settings: Settings) -> Celery:
         ignore_result=True,
     )
     def run_job(task: Task, job_id: str) -> str:
-        outcome = execute_job(environment(), job_id)
+        try:
+            outcome = execute_job(environment(), job_id)
+        except OperationalError as error:  # the database is unreachable: try again soon
+            log.warning("job deferred: database unavailable", job_id=job_id, error=str(error))
+            raise task.retry(countdown=5) from error
         if outcome.claim is Claim.BUSY:
             # Another worker holds it; if that worker died, its heartbeat goes stale and
             # this delivery takes the job over.

@@ -1,4 +1,4 @@
-"""budgets, schedules and bills, user-entered exchange rates
+"""budgets, schedules and bills, user-entered exchange rates, a covering index for reports
 
 Revision ID: b5d7f3e1a924
 Revises: 7d2e4f6a8b10
@@ -319,9 +319,17 @@ def upgrade() -> None:
         ["transaction_id"],
         unique=False,
     )
+    # Index-only reads of the day totals for reports (see homeledger.reports.models).
+    op.create_index(
+        "ix_account_day_totals_covering",
+        "account_day_totals",
+        ["account_id", "currency", "date", "household_id", "amount_minor"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_account_day_totals_covering", table_name="account_day_totals")
     for index, table in (
         ("ix_schedule_occurrences_transaction_id", "schedule_occurrences"),
         ("ix_schedule_occurrences_household_id", "schedule_occurrences"),
