@@ -59,9 +59,10 @@ KEY = b"b" * 32
 
 
 def write_csv(path: Path, rows: int, seed: int = 2025) -> Path:
+    """Rows spread over ten years: a million rows stay within the dates a ledger takes."""
     if not path.exists():
         with path.open("w", encoding="utf-8", newline="") as out:
-            gen_csv.write(out, rows, "plain", seed)
+            gen_csv.write(out, rows, "plain", seed, years=10)
     return path
 
 
@@ -120,7 +121,7 @@ def fresh_url(backend: str, pg_url: str | None) -> str:
     if backend == "sqlite":
         return f"sqlite:///{Path(tempfile.mkdtemp(prefix='hlbench')) / 'bench.db'}"
     assert pg_url is not None
-    name = f"hl_bench_{uuid.uuid4().hex[:8]}"
+    name = f"hl_bench_imports_{uuid.uuid4().hex[:8]}"
     admin = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

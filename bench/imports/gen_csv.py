@@ -52,8 +52,13 @@ HEADERS = {
 }
 
 
-def rows(count: int, seed: int) -> Iterator[tuple[date, str, str, Decimal, int]]:
+def rows(
+    count: int, seed: int, years: int | None = None
+) -> Iterator[tuple[date, str, str, Decimal, int]]:
+    """`years`: spread the rows over about that many years (more rows a day), so a
+    million rows stay within the dates a ledger takes; None: about 3 rows a day."""
     generator = random.Random(seed)
+    step = 0.3 if years is None else min(0.3, years * 365 / max(count, 1))
     day = date(2015, 1, 1)
     previous: tuple[date, str, str, Decimal, int] | None = None
     for number in range(count):
@@ -61,7 +66,7 @@ def rows(count: int, seed: int) -> Iterator[tuple[date, str, str, Decimal, int]]
             previous = (previous[0], previous[1], previous[2], previous[3], number)
             yield previous
             continue
-        if generator.random() < 0.3:
+        if generator.random() < step:
             day += timedelta(days=1)
         payee, memo, (low, high) = generator.choice(PAYEES)
         cents = generator.randint(low * 100, high * 100)
@@ -78,7 +83,7 @@ def _american(amount: Decimal) -> str:
     return f"({text})" if amount < 0 else text
 
 
-def write(out: TextIO, count: int, style: str, seed: int) -> None:
+def write(out: TextIO, count: int, style: str, seed: int, years: int | None = None) -> None:
     writer = csv.writer(out, delimiter=";" if style == "de" else ",", lineterminator="\r\n")
     if style == "de":
         out.write("\ufeff")
@@ -88,7 +93,7 @@ def write(out: TextIO, count: int, style: str, seed: int) -> None:
         writer.writerow([])
     writer.writerow(HEADERS[style])
     balance = Decimal("1000.00")
-    for day, payee, memo, amount, number in rows(count, seed):
+    for day, payee, memo, amount, number in rows(count, seed, years):
         balance += amount
         if style == "de":
             stamp = day.strftime("%d.%m.%Y")
@@ -106,13 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--style", choices=sorted(HEADERS), default="de")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--years", type=int, help="spread the rows over this many years")
     parser.add_argument("-o", "--output", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            write(out, args.rows, args.style, args.seed)
+            write(out, args.rows, args.style, args.seed, args.years)
     else:
-        write(sys.stdout, args.rows, args.style, args.seed)
+        write(sys.stdout, args.rows, args.style, args.seed, args.years)
     return 0
 
 

@@ -13,6 +13,7 @@ from homeledger.config import Settings, check_production, get_settings
 from homeledger.db.engine import make_engine
 from homeledger.db.session import make_session_factory
 from homeledger.exports import routes as exports_routes
+from homeledger.fx import pages as fx_pages
 from homeledger.fx import routes as fx_routes
 from homeledger.imports import routes as imports_routes
 from homeledger.insights import routes as insights_routes
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budgets_pages.router,
         schedules_pages.router,
         reports_pages.router,
+        fx_pages.router,
         jobs_routes.router,
         ops_gauges.router,
     ):

@@ -23,8 +23,9 @@ def free_port() -> int:
         return port
 
 
-def wait_http(url: str, timeout: float = 20.0, expect: int | None = None) -> int:
-    """Polls until `url` answers (any status, or `expect`); returns the status."""
+def wait_http(url: str, timeout: float = 90.0, expect: int | None = None) -> int:
+    """Polls until `url` answers (any status, or `expect`); returns the status. The long
+    default allows for a loaded CI machine importing the app in a fresh process."""
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:

@@ -66,7 +66,7 @@ def test_metrics_add_up_across_gunicorn_workers(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_http(base + "/health/live", timeout=60, expect=200)
+        wait_http(base + "/health/live", expect=200)
         deadline = time.monotonic() + 60
         while len(workers_of(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -173,8 +173,8 @@ if PG_URL and REDIS_URL and BROKER_URL:
                 lambda: os.kill(int((tmp_path / "nginx.pid").read_text()), signal.SIGQUIT)
             )
             for port in app_ports:
-                wait_http(f"http://127.0.0.1:{port}/health/ready", timeout=60, expect=200)
-            wait_http(f"http://127.0.0.1:{worker_port}/metrics", timeout=60, expect=200)
+                wait_http(f"http://127.0.0.1:{port}/health/ready", expect=200)
+            wait_http(f"http://127.0.0.1:{worker_port}/metrics", expect=200)
             timings["start"] = time.monotonic() - started
 
             # A user signs up and writes through nginx.

@@ -89,6 +89,12 @@ def test_assigning_money_changes_the_budget_the_reports_and_the_pdf(
         page.goto(base + f"/reports/{report}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_valid_html(page.content(), report)
+    page.goto(base + "/exchange-rates")
+    page.get_by_label("One unit of").fill("USD")
+    page.get_by_label("buys").fill("0.9150")
+    page.get_by_role("button", name="Save rate").click()
+    expect(page.locator("tr", has_text="1 USD")).to_contain_text("0.915 EUR")
+    assert_valid_html(page.content(), "exchange rates")
     watch.assert_clean()
 
 

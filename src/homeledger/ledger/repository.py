@@ -181,7 +181,7 @@ class LedgerRepository:
             index_elements=["account_id", "currency", "date"],
             set_={"amount_minor": AccountDayTotal.amount_minor + statement.excluded.amount_minor},
         )
-        self.session.execute(statement, list(rows))
+        self.session.connection().execute(statement, list(rows))  # Core: no ORM bookkeeping
 
     def move_totals(self, ctx: Ctx, source_id: str, target_id: str) -> None:
         """After postings move between accounts (a category merge), so do their totals."""
