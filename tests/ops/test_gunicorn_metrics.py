@@ -29,6 +29,15 @@ def live_count(base: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
+def settled_count(base: str) -> float:
+    """The count once it stops moving: a request is counted just after its response."""
+    previous = -1.0
+    while (value := live_count(base)) != previous:
+        previous = value
+        time.sleep(0.3)
+    return value
+
+
 def workers_of(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
@@ -70,12 +79,13 @@ def test_metrics_add_up_across_gunicorn_workers(
         deadline = time.monotonic() + 60
         while len(workers_of(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        start = live_count(base)
+        start = settled_count(base)
         for _ in range(40):  # a new connection each: gunicorn hands them to either worker
             wait_http(base + "/health/live", expect=200)
         assert not (multiproc / "counter_999999.db").exists()
         writers = {p.name.rsplit("_", 1)[1] for p in multiproc.glob("counter_*.db")}
         assert len(writers) >= 2, "both workers served requests"
+        assert settled_count(base) == start + 40
         # Whichever worker answers the scrape, it reports both workers' requests.
         assert [live_count(base) for _ in range(6)] == [start + 40] * 6
 
@@ -85,7 +95,7 @@ def test_metrics_add_up_across_gunicorn_workers(
             assert time.monotonic() < deadline + 30, "gunicorn did not replace the worker"
             time.sleep(0.1)
         wait_http(base + "/health/live", expect=200)
-        assert live_count(base) == start + 41  # the dead worker's counts are kept
+        assert settled_count(base) == start + 41  # the dead worker's counts are kept
         assert not list(multiproc.glob(f"gauge_livesum_{victim}.db"))  # its live gauges go
     finally:
         server.send_signal(signal.SIGTERM)

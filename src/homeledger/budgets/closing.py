@@ -54,6 +54,9 @@ from homeledger.kit.errors import InvalidInput
 from homeledger.kit.tenancy import Ctx
 
 INCOME = "income"
+MAX_PERIODS = 600
+"""Periods closed for one view (50 years of months, 11 of weeks): bounds the work."""
+MAX_DAYS = 366 * 50
 
 
 def rule_of(
@@ -139,7 +142,13 @@ def close_through(session: Session, ctx: Ctx, budget: Budget, day: dt.date) -> C
     rule = budget_rule(budget)
     first = rule.containing(budget.starts_on)
     target = rule.containing(max(day, first.start))
+    if (target.end - first.start).days > MAX_DAYS:
+        raise InvalidInput("date", "a budget shows at most 50 years from its start")
     periods = periods_between(rule, first.start, target.end)
+    if len(periods) > MAX_PERIODS:
+        raise InvalidInput(
+            "date", f"a budget shows at most {MAX_PERIODS} periods from its start; start it later"
+        )
     boundaries = [p.start for p in periods] + [target.end]
 
     accounts = AccountRepository(session)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from homeledger.accounts.schemas import AmountStr
 from homeledger.budgets.models import BudgetMode, PeriodKind, TemplateKind
 from homeledger.fx.schemas import RateUsed
 from homeledger.kit.schemas import ReadSchema, Schema
+from homeledger.ledger.schemas import MAX_DATE, MIN_DATE
 from homeledger.reports.schemas import Drill, PeriodRead
 
 Shift = Literal["none", "previous-friday", "next-monday"]
 RolloverName = Literal["none", "surplus", "all"]
+
+
+def _plausible(value: dt.date | None) -> dt.date | None:
+    if value is not None and not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}")
+    return value
 
 
 class PeriodRuleIn(Schema):
@@ -31,6 +38,8 @@ class PeriodRuleIn(Schema):
     )
     weeks: int | None = Field(default=None, ge=1, le=8, description="every-n-weeks (2).")
     weekend_shift: Shift = "none"
+
+    _anchor = field_validator("anchor")(_plausible)
 
 
 class PeriodRuleRead(ReadSchema):
@@ -54,6 +63,8 @@ class BudgetCreate(Schema):
         default=None, max_length=32, description="Where the forecast takes spending from."
     )
 
+    _starts_on = field_validator("starts_on")(_plausible)
+
 
 class BudgetUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -61,6 +72,8 @@ class BudgetUpdate(Schema):
     period: PeriodRuleIn | None = None
     starts_on: dt.date | None = None
     spending_account_id: str | None = Field(default=None, max_length=32)
+
+    _starts_on = field_validator("starts_on")(_plausible)
 
 
 class BudgetRead(ReadSchema):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from homeledger.accounts.schemas import AmountStr, CurrencyCode
 from homeledger.fx.schemas import RateUsed
 from homeledger.kit.schemas import ReadSchema, Schema
-from homeledger.ledger.schemas import TagName
+from homeledger.ledger.schemas import MAX_DATE, MIN_DATE, TagName
 
 Mode = Literal["auto-post", "remind"]
 
@@ -51,6 +51,13 @@ class ScheduleCreate(Schema):
     postings: list[SchedulePostingIn] = Field(min_length=2, max_length=50)
     bill: BillTerms | None = None
     is_active: bool = True
+
+    @field_validator("start_date", "until")
+    @classmethod
+    def _plausible(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not MIN_DATE <= value <= MAX_DATE:
+            raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}")
+        return value
 
 
 class SchedulePostingRead(ReadSchema):

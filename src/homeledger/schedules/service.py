@@ -49,6 +49,9 @@ from homeledger.schedules.schemas import (
 )
 
 BALANCE_SHEET = {Kind.ASSET.value, Kind.LIABILITY.value}
+MAX_POSTS_PER_RUN = 1000
+"""A run posts at most this many occurrences; the next run posts the rest (a schedule
+started long ago catches up in steps, never in one endless request)."""
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -376,7 +379,17 @@ def _run(
     bills = {sid for sid, row in loaded.rows.items() if row.is_bill and sid in loaded.calcs}
     newly_done: dict[str, list[dt.date]] = defaultdict(list)
     posted: list[OccurrenceRead] = []
-    for item in plan.to_post:
+    if len(plan.to_post) > MAX_POSTS_PER_RUN:
+        first = plan.to_post[MAX_POSTS_PER_RUN]
+        loaded.problems.append(
+            RunProblem(
+                schedule_id=first.schedule_id,
+                name=loaded.rows[first.schedule_id].name,
+                detail=f"{len(plan.to_post) - MAX_POSTS_PER_RUN} more occurrences are due; "
+                "the next run posts them",
+            )
+        )
+    for item in plan.to_post[:MAX_POSTS_PER_RUN]:
         schedule = loaded.rows[item.schedule_id]
         problem = _template_problem(schedule)
         if problem is not None:
