@@ -18,6 +18,8 @@ from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
 from homeledger.ops.cli import register as register_ops_commands
 from homeledger.planning.cli import app as planning_app
+from homeledger.reports.cli import register as register_report_command
+from homeledger.schedules.cli import register as register_schedules_commands
 from homeledger.web.cli import app as assets_app
 
 app = typer.Typer(help="homeledger: self-hosted double-entry finance.", no_args_is_help=True)
@@ -28,6 +30,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(household_app, name="household")
 app.add_typer(config_app, name="config")
 register_ops_commands(app)
+register_report_command(app)
+register_schedules_commands(app)
 app.add_typer(planning_app)  # unnamed: its `simulate` becomes a top-level command
 app.add_typer(assets_app, name="assets")
 app.add_typer(insights_cli.app, name="insights")

@@ -510,10 +510,12 @@ def chunk_steps() -> list[tuple[str, ChunkStep]]:
 def run_chunks(run: Run, chunks: Iterable[list[Row]]) -> None:
     steps = chunk_steps()
     done = 0
-    for rows in chunks:
+    for number, rows in enumerate(chunks, start=1):
         for _name, step in steps:
             step(run, rows)
         done += len(rows)
+        if run.mode.reads_file and number & (number - 1) == 0:
+            run.repo.refresh_statistics()  # after chunks 1, 2, 4, 8, ...: log2(n) times
         if run.progress is not None:
             run.progress(done)
     if run.mode.writes_ledger:

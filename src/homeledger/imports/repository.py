@@ -9,7 +9,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, any_, bindparam, case, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -60,6 +71,14 @@ class ImportRepository:
         if self._postgres:
             return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
         return column.in_(wanted)  # type: ignore[no-any-return]
+
+    def refresh_statistics(self) -> None:
+        """PostgreSQL plans the dedupe lookups by the tables' statistics, which
+        autovacuum only gathers for committed rows: a big import (one transaction)
+        refreshes them itself as its own rows pile up, or the lookups would scan the
+        account's rows instead of using the (account, fingerprint) index."""
+        if self._postgres:
+            self.session.execute(text("ANALYZE import_rows, postings, transactions"))
 
     # Batches
 
