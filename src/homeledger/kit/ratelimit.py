@@ -6,6 +6,10 @@ import threading
 import time
 from typing import Protocol
 
+import structlog
+
+log = structlog.get_logger("homeledger.ratelimit")
+
 
 class Limiter(Protocol):
     def hit(self, key: str, limit: int, window_seconds: int = 60) -> bool:
@@ -35,12 +39,20 @@ class RedisLimiter:
         self._redis = redis.Redis.from_url(url)
 
     def hit(self, key: str, limit: int, window_seconds: int = 60) -> bool:
+        import redis
+
         window = int(time.time() // window_seconds)
         name = f"hl:rl:{key}:{window}"
-        pipe = self._redis.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, window_seconds * 2)
-        count, _ = pipe.execute()
+        try:
+            pipe = self._redis.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, window_seconds * 2)
+            count, _ = pipe.execute()
+        except redis.RedisError as error:
+            # Fail open: an unreachable Redis must not take the whole API down; readiness
+            # reports it (503) so the operator sees it.
+            log.warning("rate limit check skipped: redis unavailable", error=type(error).__name__)
+            return True
         return int(count) <= limit
 
 
