@@ -45,9 +45,14 @@ def _fail(message: str) -> None:
 @app.command()
 def migrate() -> None:
     """Upgrade the database schema to the newest revision (safe to run concurrently)."""
+    from homeledger.config import UnsafeSettingsError, check_production
     from homeledger.ops.migrate import upgrade
 
     settings = get_settings()
+    try:
+        check_production(settings)
+    except UnsafeSettingsError as error:
+        _fail(str(error))
     upgrade(settings.database_url)
     console.print("[green]database is up to date[/green]")
 
