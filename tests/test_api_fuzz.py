@@ -36,3 +36,28 @@ def test_no_generated_request_causes_a_server_error(api: Api) -> None:
         call()
     assert operations >= 40
     assert failures == []
+
+
+def test_extreme_dates_in_query_parameters_never_cause_a_server_error(api: Api) -> None:
+    """Year 1 and year 9180 in every date-like query parameter of every household GET."""
+    spec = api.client.get("/api/openapi.json").json()
+    failures = []
+    for path, operations in spec["paths"].items():
+        if "get" not in operations or path.count("{") != 1 or "{household_id}" not in path:
+            continue
+        names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+        for early, late in (("0001-01-01", "9180-01-01"), ("9180-01-01", "0001-01-01")):
+            query = {
+                name: early if ("from" in name or name in ("start", "since")) else late
+                for name in names
+                if "date" in name
+                or name in ("start", "end", "since", "until", "today")
+                or name.endswith(("_from", "_to"))
+            }
+            if not query:
+                continue
+            url = path.replace("{household_id}", api.household_id)
+            response = api.client.get(url, params=query, headers=api.headers)
+            if response.status_code >= 500:
+                failures.append(f"GET {path} {query}")
+    assert failures == []

@@ -32,7 +32,11 @@ from homeledger.schedules import routes as schedules_routes
 from homeledger.users import routes as users_routes
 from homeledger.web import problems
 from homeledger.web.idempotency import IdempotencyMiddleware
-from homeledger.web.middleware import RateLimitMiddleware, RequestContextMiddleware
+from homeledger.web.middleware import (
+    RateLimitMiddleware,
+    RejectNulMiddleware,
+    RequestContextMiddleware,
+)
 from homeledger.web.ui import install_ui
 from homeledger.worker import routes as jobs_routes
 
@@ -107,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_per_minute=settings.rate_limit_auth_per_minute,
         api_per_minute=settings.rate_limit_api_per_minute,
     )
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestContextMiddleware, hsts=settings.is_production)
     return app

@@ -62,3 +62,10 @@ def test_openapi_describes_every_route(client: TestClient) -> None:
     ]
     assert missing == []
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_nul_byte_in_the_url_is_refused_with_400(api: Api) -> None:
+    response = api.get(api.url("/accounts/%00"))
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert api.get(api.url("/transactions"), q="a\x00b").status_code == 400

@@ -510,14 +510,18 @@ def chunk_steps() -> list[tuple[str, ChunkStep]]:
 def run_chunks(run: Run, chunks: Iterable[list[Row]]) -> None:
     steps = chunk_steps()
     done = 0
-    for number, rows in enumerate(chunks, start=1):
-        for _name, step in steps:
-            step(run, rows)
-        done += len(rows)
-        if run.mode.reads_file and number & (number - 1) == 0:
-            run.repo.refresh_statistics()  # after chunks 1, 2, 4, 8, ...: log2(n) times
-        if run.progress is not None:
-            run.progress(done)
+    cache = run.repo.big_write_cache()
+    try:
+        for number, rows in enumerate(chunks, start=1):
+            for _name, step in steps:
+                step(run, rows)
+            done += len(rows)
+            if run.mode.reads_file and number & (number - 1) == 0:
+                run.repo.refresh_statistics()  # after chunks 1, 2, 4, 8, ...: log2(n) times
+            if run.progress is not None:
+                run.progress(done)
+    finally:
+        run.repo.restore_cache(cache)
     if run.mode.writes_ledger:
         from homeledger.imports import writer
 

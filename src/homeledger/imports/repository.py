@@ -30,6 +30,7 @@ from homeledger.ledger.models import Payee, Posting, PostingStatus, Transaction
 from homeledger.ledger.repository import bulk_insert
 
 ROW_COLUMNS = tuple(ImportRow.__table__.c)
+SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,21 @@ class ImportRepository:
         if self._postgres:
             return column == any_(bindparam(None, wanted, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
         return column.in_(wanted)  # type: ignore[no-any-return]
+
+    def big_write_cache(self) -> int | None:
+        """On SQLite, a page cache big enough for the indexes a long import writes
+        into (random ids and fingerprints touch pages all over them): with the 2 MB
+        default, pages spill and are written again and again. Returns the old size to
+        put back; a fixed bound, whatever the file's size."""
+        if self._postgres:
+            return None
+        old = int(self.session.execute(text("PRAGMA cache_size")).scalar_one())
+        self.session.execute(text(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}"))
+        return old
+
+    def restore_cache(self, old: int | None) -> None:
+        if old is not None:
+            self.session.execute(text(f"PRAGMA cache_size = {int(old)}"))
 
     def refresh_statistics(self) -> None:
         """PostgreSQL plans the dedupe lookups by the tables' statistics, which

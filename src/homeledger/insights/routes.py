@@ -122,7 +122,11 @@ def anomalies(
     session: SessionDep,
     since: Annotated[
         dt.date | None,
-        Query(description="First day looked at; default: this month and the two before."),
+        Query(
+            ge=dt.date(1900, 1, 1),
+            le=dt.date(2199, 12, 31),
+            description="First day looked at; default: this month and the two before.",
+        ),
     ] = None,
     include_dismissed: bool = False,
 ) -> list[AnomalyRead]:

@@ -142,3 +142,33 @@ class RateLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class RejectNulMiddleware:
+    """A URL with a NUL byte is refused at the door: PostgreSQL cannot compare text with
+    NUL, so such an id would otherwise surface as a database error instead of a 400."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            body = (
+                b'{"type":"https://homeledger.dev/problems/invalid-input","title":"Invalid input",'
+                b'"status":400,"detail":"the URL contains a NUL byte"}'
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
