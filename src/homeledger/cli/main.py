@@ -13,6 +13,8 @@ from rich.table import Table
 
 from homeledger.cli.context import cli_session, console, err_console
 from homeledger.config import get_settings
+from homeledger.exports.cli import register as register_export_command
+from homeledger.imports.cli import register as register_import_command
 from homeledger.insights import cli as insights_cli
 from homeledger.kit.errors import DomainError
 from homeledger.kit.tenancy import Role
@@ -32,6 +34,8 @@ app.add_typer(config_app, name="config")
 register_ops_commands(app)
 register_report_command(app)
 register_schedules_commands(app)
+register_import_command(app)
+register_export_command(app)
 app.add_typer(planning_app)  # unnamed: its `simulate` becomes a top-level command
 app.add_typer(assets_app, name="assets")
 app.add_typer(insights_cli.app, name="insights")

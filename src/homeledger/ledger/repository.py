@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -524,8 +525,9 @@ def _escape_like(text: str) -> str:
 def _amount_bound(bounds: dict[str, int], *, minimum: bool) -> ColumnElement[bool]:
     absolute = func.abs(Posting.amount_minor)
     return or_(
+        false(),
         *(
             and_(Posting.currency == currency, absolute >= limit if minimum else absolute <= limit)
             for currency, limit in bounds.items()
-        )
+        ),
     )
