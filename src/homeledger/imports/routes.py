@@ -103,7 +103,7 @@ def list_imports(
     session: SessionDep,
     account_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[ImportBatchRead]:
     return service.list_batches(session, ctx, account_id, limit, offset)
 
@@ -121,7 +121,7 @@ def import_rows(
     ctx: CtxDep,
     session: SessionDep,
     status: RowStatus | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ImportPreview:
     """Every row with its status and the reason ('same bank id as the transaction of
