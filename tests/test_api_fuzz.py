@@ -27,7 +27,10 @@ def test_no_generated_request_causes_a_server_error(api: Api) -> None:
         def call(case: schemathesis.Case[Any]) -> None:
             if case.path_parameters and "household_id" in case.path_parameters:
                 case.path_parameters["household_id"] = api.household_id
-            response = case.call(headers=api.headers)
+            try:
+                response = case.call(headers=api.headers)
+            except UnicodeEncodeError:
+                return  # the HTTP client cannot send this generated header; no request made
             if response.status_code >= 500:
                 failures.append(
                     f"{case.method} {case.formatted_path} {case.body!r}: {response.text[:200]}"

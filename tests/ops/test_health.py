@@ -69,3 +69,10 @@ def test_a_nul_byte_in_the_url_is_refused_with_400(api: Api) -> None:
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert api.get(api.url("/transactions"), q="a\x00b").status_code == 400
+
+
+def test_a_nul_byte_in_a_sign_in_form_is_an_input_error(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/token", data={"username": "a\x00b@example.com", "password": "whatever pw"}
+    )
+    assert response.status_code in (401, 422)

@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from homeledger.kit.errors import DomainError
@@ -64,6 +65,20 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, body, dict(exc.headers or {}))
 
 
+async def database_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL refuses NUL bytes in text; one that slipped past the schemas (a form
+    field, a header) is the client's input error, not a server fault."""
+    if "NUL" in str(exc):
+        body = {
+            "type": "https://homeledger.dev/problems/invalid-input",
+            "title": "Invalid input",
+            "status": 422,
+            "detail": "a value contains a NUL byte",
+        }
+        return problem_response(422, body)
+    return await unexpected_error(request, exc)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path)
     body = {
@@ -79,4 +94,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DBAPIDataError, database_data_error)
     app.add_exception_handler(Exception, unexpected_error)
